@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry for `npx pushbench`: registers tsx so the TypeScript CLI runs without a build step.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./pushbench.ts');

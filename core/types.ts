@@ -1,0 +1,147 @@
+/**
+ * Shared types: the wire envelope, protocol names and the results.json schema
+ * (`pushbench/results@1`, see ../shared/DESIGN.md). Field names are a contract:
+ * extend, never rename.
+ */
+
+/** The envelope every protocol carries. `t` is epoch ms with a sub-ms fraction. */
+export interface Envelope {
+  seq: number;
+  t: number;
+  /** Addressed push: the client id; absent for broadcast. */
+  to?: string;
+  data: string;
+}
+
+export const PROTOCOLS = ['short-poll', 'long-poll', 'sse', 'websocket'] as const;
+export type ProtocolName = (typeof PROTOCOLS)[number];
+
+export function isProtocolName(value: string): value is ProtocolName {
+  return (PROTOCOLS as readonly string[]).includes(value);
+}
+
+/**
+ * What every protocol answers first (polling: every answer) so that a client knows
+ * where it joined and whether its resume point fell out of the retention window.
+ */
+export interface ResumeInfo {
+  /** Highest seq published so far (0 when nothing was published). */
+  lastSeq: number;
+  /** Oldest seq still retained (lastSeq + 1 when the window is empty). */
+  oldestSeq: number;
+  /** Present when the requested `since` was older than the window: these seqs are gone. */
+  gap?: { from: number; to: number };
+}
+
+/** Body of `GET /poll` and `GET /long-poll`. */
+export interface PollResponse extends ResumeInfo {
+  messages: Envelope[];
+}
+
+/** WebSocket / SSE control messages (envelopes carry no `type`). */
+export type ControlMessage =
+  | ({ type: 'hello' } & ResumeInfo)
+  | { type: 'ping'; t: number }
+  | { type: 'pong'; t: number }
+  | { type: 'error'; code: string; message: string };
+
+// ---------------------------------------------------------------- results.json
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface TimingSummary {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface Delivery {
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+}
+
+export interface Bytes {
+  clientToServer: number;
+  serverToClient: number;
+  payload: number;
+  overhead: number;
+  perDeliveredMessage: number;
+}
+
+export interface FaultRecord {
+  kind: string;
+  atMs: number;
+  forMs: number;
+  clients: number;
+}
+
+export interface TimeseriesPoint {
+  /** Seconds since the start of measurement. */
+  t: number;
+  connected: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Server CPU % and RSS MB in this bucket (extension, optional). */
+  serverCpuPct?: number;
+  serverRssMB?: number;
+}
+
+export interface RunResult {
+  protocol: ProtocolName;
+  engine: 'pushbench' | 'artillery' | 'browser' | string;
+  clients: number;
+  durationMs: number;
+  latencyMs: LatencySummary;
+  recoveredLatencyMs: LatencySummary;
+  delivery: Delivery;
+  bytes: Bytes;
+  requests: { total: number; empty: number };
+  reconnects: {
+    count: number;
+    detectMs: TimingSummary;
+    reconnectMs: TimingSummary;
+    recoverMs: TimingSummary;
+    zombieMs: TimingSummary;
+  };
+  server: {
+    cpuPct: number;
+    rssMB: number;
+    eventLoopP99Ms: number;
+    /** Extensions (issue 7): cost side of the comparison. */
+    cpuMsPerDeliveredMessage?: number;
+    memoryKBPerConnection?: number;
+  };
+  generator: { eventLoopP99Ms: number; saturated: boolean };
+  faults: FaultRecord[];
+  timeseries: TimeseriesPoint[];
+  /** Extensions. */
+  pingRttMs?: LatencySummary;
+  errors?: Record<string, number>;
+  slo?: { passed: boolean; breaches: string[] };
+  notes?: string[];
+}
+
+export interface Results {
+  schema: 'pushbench/results@1';
+  scenario: Record<string, unknown>;
+  environment: { node: string; cpus: number; os: string; startedAt: string };
+  runs: RunResult[];
+  /** Extension (issue 6). */
+  capacity?: unknown;
+}
+
+export const RESULTS_SCHEMA_ID = 'pushbench/results@1';
