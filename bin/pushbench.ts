@@ -1,0 +1,45 @@
+/**
+ * pushbench CLI: wires the commands, nothing else. Each command is one file in
+ * bin/commands/ exporting `register(program)`; adding a command = one file + one line here.
+ */
+import { Command } from 'commander';
+import { PushbenchError } from '../core/errors.ts';
+
+type Register = (program: Command) => void;
+
+const COMMANDS: Array<() => Promise<{ register: Register }>> = [
+  // one line per command: () => import('./commands/<name>.ts'),
+];
+
+/** Build the program with every command registered (exported for tests). */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('pushbench')
+    .description(
+      'Compare real-time push protocols (short polling, long polling, SSE, WebSocket) under load and faults',
+    )
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  for (const load of COMMANDS) (await load()).register(program);
+  return program;
+}
+
+/** Print an error the user can act on: code, message, every problem; never a stack for bad input. */
+export function reportError(err: unknown): number {
+  if (err instanceof PushbenchError) {
+    console.error(`pushbench: ${err.code}: ${err.message}`);
+    for (const p of err.problems) console.error(`  - ${p}`);
+    return err.code === 'PB_BAD_SCENARIO' || err.code === 'PB_BAD_OPTION' ? 2 : 1;
+  }
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return 1;
+}
+
+const isMain = process.argv[1] && /pushbench\.(ts|js)$/.test(process.argv[1]);
+if (isMain) {
+  try {
+    const program = await buildProgram();
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
