@@ -9,6 +9,8 @@ type Register = (program: Command) => void;
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command: () => import('./commands/<name>.ts'),
+  () => import('./commands/report.ts'),
+  () => import('./commands/serve.ts'),
 ];
 
 /** Build the program with every command registered (exported for tests). */

@@ -37,6 +37,8 @@ export const HEARTBEAT_DEFAULTS = {
   timeoutMs: 3_000,
   /** 'terminate' destroys the socket at once; 'close' is the article's ws.close(). */
   giveUp: 'terminate' as 'terminate' | 'close',
+  /** 'close' give-up: how long ws waits for the close handshake before destroying (ws's own default). */
+  closeTimeoutMs: 30_000,
 };
 
 export const BACKOFF_DEFAULTS = {
@@ -80,4 +82,47 @@ export const HISTOGRAM = {
   lowestUs: 1,
   highestUs: 3_600_000_000,
   significantDigits: 3,
+};
+
+/** The HTML report (reports/): where it lands, how it is served, what counts as a regression. */
+export const REPORT_DEFAULTS = {
+  fileName: 'index.html',
+  /** `npm run report` serves this folder's index.html (a symlink or a folder the runner updates). */
+  latestDir: 'reports/out/latest',
+  serveHost: '127.0.0.1',
+  servePort: 8090,
+  /** A baseline delta is a regression when it is worse by at least this share and the unit's noise floor. */
+  regressionPct: 10,
+};
+
+/** Scenario fields that have no home above. */
+export const SCENARIO_DEFAULTS = {
+  name: 'default',
+  /** Real browser pages (Chromium) added to each protocol run. */
+  browsers: 0,
+  /** Generated messages go to every client, or each to one client round-robin. */
+  sourceMode: 'broadcast' as 'broadcast' | 'addressed',
+};
+
+/** What a `faults[]` entry of a scenario leaves out. */
+export const FAULT_DEFAULTS = {
+  direction: 'both' as 'up' | 'down' | 'both',
+  /** Share of a run's clients the fault hits. */
+  clientsPercent: 100,
+  /** latency fault: ± this much per chunk. */
+  jitterMs: 0,
+  /** flap: the link is blackholed for downMs, then up for upMs, repeating. */
+  flapUpMs: 2_000,
+  flapDownMs: 1_000,
+};
+
+/** Fault proxy (network/proxy.ts). */
+export const NETWORK_DEFAULTS = {
+  listenHost: '127.0.0.1',
+  /** Per connection and direction: bytes held (toxics + socket buffer) before the proxy stops reading the sender. */
+  highWaterBytes: 64 * 1024,
+  /** Closed connections listed one by one by connections(); older ones only count in totals(). */
+  maxClosedConnections: 10_000,
+  /** After a `close` fault ended both sides: how long to wait for the peers' FIN before destroying. */
+  closeGraceMs: 2_000,
 };

@@ -11,6 +11,7 @@ export const ERRORS = {
   PB_BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
   PB_NOT_FOUND: { status: 404, message: 'not found' },
   PB_SHUTTING_DOWN: { status: 503, message: 'server is shutting down' },
+  PB_INTERNAL: { status: 500, message: 'internal server error' },
   // websocket wire errors (sent as {"type":"error"} or as a close code)
   PB_WS_BAD_JSON: { status: 0, message: 'frame is not valid JSON' },
   PB_WS_UNKNOWN_TYPE: { status: 0, message: 'unknown message type' },

@@ -79,3 +79,18 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;
   return `${Math.round(bytes)} B`;
 }
+
+const BANDWIDTH_KBPS: Record<string, number> = {
+  bps: 0.001,
+  kbps: 1,
+  mbps: 1000,
+  gbps: 1_000_000,
+  kbit: 1,
+  mbit: 1000,
+  gbit: 1_000_000,
+};
+
+/** "256kbps" | "1.5Mbps" | "64kbit" | number (kbps) → kilobits per second (1 kbps = 1000 bit/s). */
+export function parseRateKbps(value: unknown): number | undefined {
+  return parseWithUnit(value, BANDWIDTH_KBPS, false);
+}

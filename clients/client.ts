@@ -1,0 +1,339 @@
+/**
+ * The shared part of every simulated client, written once: subscribe point, dedupe and
+ * out-of-order counting (SeqWindow), resume from the high-water seq after any reconnect,
+ * exponential backoff with jitter, the state machine connecting → open → dead → backoff →
+ * connecting, steady vs recovered classification, gap accounting and the events
+ * 'open' (atMs), 'dead' (reason, atMs), 'message' (env, atMs). A protocol file only opens
+ * connections and reports what happened through opened() / deliver() / advanceTo() /
+ * alive() / failed(); teardown() closes what it opened.
+ */
+import { EventEmitter } from 'node:events';
+import { BACKOFF_DEFAULTS, CLIENT_DEFAULTS, HEARTBEAT_DEFAULTS } from '../core/defaults.ts';
+import type { Envelope, ProtocolName, ResumeInfo } from '../core/types.ts';
+import { Backoff } from './backoff.ts';
+import type { HeaderProfile } from './headers.ts';
+import { nowMs, type Recorder } from './metrics.ts';
+import type { ClientStats, ReconnectEvent } from './report-types.ts';
+import { SeqWindow } from './seq-window.ts';
+
+export interface ClientConfig {
+  id: string;
+  protocol: ProtocolName;
+  /** e.g. http://127.0.0.1:PORT (the server or a proxy lane). */
+  baseUrl: string;
+  pollIntervalMs: number;
+  pollTimeoutMs: number;
+  longPollWaitMs: number;
+  longPollMarginMs: number;
+  sseKeepAliveMs: number;
+  sseIdleFactor: number;
+  heartbeat: typeof HEARTBEAT_DEFAULTS;
+  backoff: typeof BACKOFF_DEFAULTS;
+  headers: HeaderProfile;
+  /** `/ws?client=ID` (default) or the article's `/websocket/ID`. */
+  wsPath?: 'ws' | 'websocket';
+}
+
+/** ClientConfig without the per-client fields (what a scenario / generator config carries). */
+export type ClientSettings = Omit<ClientConfig, 'id' | 'protocol' | 'baseUrl'>;
+
+/** Client settings from core/defaults (heartbeat and backoff as nested objects). */
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
+  pollIntervalMs: CLIENT_DEFAULTS.pollIntervalMs,
+  pollTimeoutMs: CLIENT_DEFAULTS.pollTimeoutMs,
+  longPollWaitMs: CLIENT_DEFAULTS.longPollWaitMs,
+  longPollMarginMs: CLIENT_DEFAULTS.longPollMarginMs,
+  sseKeepAliveMs: CLIENT_DEFAULTS.sseKeepAliveMs,
+  sseIdleFactor: CLIENT_DEFAULTS.sseIdleFactor,
+  heartbeat: { ...HEARTBEAT_DEFAULTS },
+  backoff: { ...BACKOFF_DEFAULTS },
+  headers: CLIENT_DEFAULTS.headers,
+  wsPath: 'ws',
+};
+
+/** Settings as given: any subset, heartbeat / backoff partial too. */
+export type ClientSettingsInput = Partial<Omit<ClientSettings, 'heartbeat' | 'backoff'>> & {
+  heartbeat?: Partial<ClientSettings['heartbeat']>;
+  backoff?: Partial<ClientSettings['backoff']>;
+};
+
+/** A full ClientConfig: defaults, then `settings` (heartbeat / backoff merged key by key). */
+export function clientConfig(
+  base: Pick<ClientConfig, 'id' | 'protocol' | 'baseUrl'>,
+  settings: ClientSettingsInput = {},
+): ClientConfig {
+  return {
+    ...DEFAULT_CLIENT_SETTINGS,
+    ...settings,
+    heartbeat: { ...DEFAULT_CLIENT_SETTINGS.heartbeat, ...settings.heartbeat },
+    backoff: { ...DEFAULT_CLIENT_SETTINGS.backoff, ...settings.backoff },
+    ...base,
+  };
+}
+
+export type ClientState = 'idle' | 'connecting' | 'open' | 'dead' | 'backoff' | 'stopped';
+
+/** Events: 'open' (atMs), 'dead' (reason, atMs), 'message' (env, atMs). */
+export interface PushClient extends EventEmitter {
+  readonly id: string;
+  readonly state: ClientState;
+  readonly connected: boolean;
+  /** lastSeq from the first hello / first poll answer. */
+  readonly subscribedAfterSeq: number | undefined;
+  /** Highest seq s such that all of the client's seqs ≤ s were received or counted lost. */
+  readonly highWaterSeq: number;
+  start(): void;
+  /** Close every socket and timer; resolves when the sockets are closed. */
+  stop(): Promise<void>;
+}
+
+export abstract class BaseClient extends EventEmitter implements PushClient {
+  readonly id: string;
+  protected readonly config: ClientConfig;
+  protected readonly recorder: Recorder;
+  protected readonly stats: ClientStats;
+  private current: ClientState = 'idle';
+  private window: SeqWindow | undefined;
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastGoodAtMs = 0;
+  /** A lost connection whose replacement has not opened yet. */
+  private pending: ReconnectEvent | undefined;
+  /** Deliveries with seq ≤ this after the latest reopen were published before it: recovered. */
+  private recoverUpToSeq = 0;
+  private catchUp: { seq: number; event: ReconnectEvent } | undefined;
+
+  constructor(config: ClientConfig, recorder: Recorder) {
+    super();
+    this.id = config.id;
+    this.config = config;
+    this.recorder = recorder;
+    this.stats = recorder.addClient(config.id);
+    this.backoff = new Backoff(config.backoff);
+  }
+
+  get state(): ClientState {
+    return this.current;
+  }
+  get connected(): boolean {
+    return this.current === 'open';
+  }
+  get subscribedAfterSeq(): number | undefined {
+    return this.stats.subscribedAfterSeq;
+  }
+  get highWaterSeq(): number {
+    return this.stats.highWaterSeq;
+  }
+
+  /** Connect (once). */
+  start(): void {
+    if (this.current !== 'idle') return;
+    this.current = 'connecting';
+    this.safely(() => this.connect());
+  }
+
+  /** Close every socket and timer; the counters stay with the Recorder. */
+  async stop(): Promise<void> {
+    if (this.current === 'stopped') return;
+    this.current = 'stopped';
+    clearTimeout(this.retryTimer);
+    this.recorder.setConnected(this.stats, false);
+    try {
+      await this.teardown('stop');
+    } catch {
+      this.recorder.countError('client-crash');
+    }
+    await this.stats.meter.destroyAll();
+  }
+
+  /** Open a connection (or send the first request); report through opened()/failed(). */
+  protected abstract connect(): void;
+
+  /**
+   * Close what connect() opened. 'dead': the connection was declared dead (a returned
+   * promise delays the reconnect until it settles: the 'close' give-up); 'stop': at once.
+   */
+  protected abstract teardown(mode: 'dead' | 'stop'): void | Promise<void>;
+
+  /** Resume point for the next connection: undefined before the first subscribe. */
+  protected resumeSeq(): number | undefined {
+    return this.stats.subscribedAfterSeq === undefined ? undefined : this.stats.highWaterSeq;
+  }
+
+  protected get stopped(): boolean {
+    return this.current === 'stopped';
+  }
+
+  /** Epoch ms of the last byte received (the outage of a lost connection starts after it). */
+  protected alive(atMs: number): void {
+    this.lastGoodAtMs = atMs;
+  }
+
+  /** The hello / first answer of a connection arrived: subscribe or resume. */
+  protected opened(info: ResumeInfo, atMs: number): void {
+    if (this.current !== 'connecting') return;
+    this.alive(atMs);
+    if (this.stats.subscribedAfterSeq === undefined || this.window === undefined) {
+      this.subscribe(info.lastSeq);
+    } else {
+      this.resumed(info, atMs);
+    }
+    this.current = 'open';
+    this.backoff.reset();
+    this.recorder.setConnected(this.stats, true);
+    this.stats.firstOpenAtMs ??= atMs;
+    this.emit('open', atMs);
+  }
+
+  /** A steady-state answer carrying resume info (every poll answer): liveness, gaps. */
+  protected answer(info: ResumeInfo, atMs: number): void {
+    this.alive(atMs);
+    if (this.window) this.applyResumeInfo(info);
+  }
+
+  /** An envelope arrived (any order, maybe a repeat). */
+  protected deliver(env: Envelope, atMs: number): void {
+    if (this.window === undefined) {
+      this.recorder.countError('message-before-hello');
+      return;
+    }
+    if (env.to !== undefined && env.to !== this.id) {
+      this.recorder.countError('misaddressed');
+      return;
+    }
+    const verdict = this.window.accept(env.seq);
+    const s = this.stats;
+    if (verdict === 'duplicate') {
+      s.duplicates++;
+      return;
+    }
+    if (verdict === 'out-of-order') s.outOfOrder++;
+    else if (env.seq > s.highWaterSeq) s.highWaterSeq = env.seq;
+    s.delivered++;
+    s.lastSeq = this.window.maxSeq;
+    s.payloadBytes += Buffer.byteLength(env.data, 'utf8');
+    const recovered = env.seq <= this.recoverUpToSeq;
+    if (recovered) s.recovered++;
+    this.recorder.recordDelivery(atMs, env.t, recovered);
+    if (this.catchUp) this.checkCaughtUp(atMs);
+    if (this.listenerCount('message') > 0) this.emit('message', env, atMs);
+  }
+
+  /** Everything for this client up to `seq` has been received (a poll answer's lastSeq, a pong after the backlog). */
+  protected advanceTo(seq: number, atMs: number): void {
+    if (seq > this.stats.highWaterSeq) this.stats.highWaterSeq = seq;
+    if (this.catchUp) this.checkCaughtUp(atMs);
+  }
+
+  /** The connection (or the attempt) is dead: tear down, back off, reconnect. */
+  protected failed(reason: string, atMs: number): void {
+    if (this.current !== 'open' && this.current !== 'connecting') return;
+    const wasOpen = this.current === 'open';
+    this.current = 'dead';
+    this.recorder.setConnected(this.stats, false);
+    this.recorder.countError(reason);
+    this.catchUp = undefined;
+    if (wasOpen) {
+      this.pending = this.recorder.addReconnect({
+        client: this.id,
+        reason,
+        lastGoodAtMs: this.lastGoodAtMs,
+        deadAtMs: atMs,
+        attempts: 0,
+        resumeAfterSeq: this.stats.highWaterSeq,
+      });
+    }
+    this.emit('dead', reason, atMs);
+    const done = this.teardownAfterDeath();
+    if (!done) {
+      this.scheduleRetry();
+      return;
+    }
+    const event = this.pending;
+    done
+      .catch(() => this.recorder.countError('client-crash'))
+      .finally(() => {
+        if (event && wasOpen) event.closeCompletedAtMs = nowMs();
+        this.scheduleRetry();
+      });
+  }
+
+  /** teardown('dead'), never throwing; a promise when the reconnect must wait for it. */
+  private teardownAfterDeath(): Promise<void> | undefined {
+    try {
+      const done = this.teardown('dead');
+      return done instanceof Promise ? done : undefined;
+    } catch {
+      this.recorder.countError('client-crash');
+      return undefined;
+    }
+  }
+
+  /** Run a callback; a throw is counted and treated as a dead connection, never a crash. */
+  protected safely(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.recorder.countError('client-crash');
+      this.failed('client-crash', nowMs());
+    }
+  }
+
+  private subscribe(lastSeq: number): void {
+    this.stats.subscribedAfterSeq = lastSeq;
+    this.stats.highWaterSeq = lastSeq;
+    this.stats.lastSeq = lastSeq;
+    this.recoverUpToSeq = lastSeq;
+    this.window = new SeqWindow(lastSeq);
+  }
+
+  private resumed(info: ResumeInfo, atMs: number): void {
+    const gapLost = this.applyResumeInfo(info);
+    this.recoverUpToSeq = info.lastSeq;
+    const event = this.pending;
+    this.pending = undefined;
+    if (!event) return;
+    this.stats.reconnects++;
+    event.openAtMs = atMs;
+    event.attempts = this.backoff.attempts - 1;
+    event.reopenLastSeq = info.lastSeq;
+    if (gapLost > 0) event.gapLost = gapLost;
+    this.catchUp = { seq: info.lastSeq, event };
+    this.checkCaughtUp(atMs);
+  }
+
+  /** Source restarts and gaps announced by resume info; returns the seqs counted lost. */
+  private applyResumeInfo(info: ResumeInfo): number {
+    const s = this.stats;
+    if (info.lastSeq < s.highWaterSeq) {
+      // The source restarted (seqs went backwards): start over after its lastSeq.
+      this.recorder.countError('source-reset');
+      this.window!.reset(info.lastSeq);
+      s.highWaterSeq = info.lastSeq;
+    }
+    const gap = info.gap;
+    if (!gap || gap.to < gap.from) return 0;
+    const lost = gap.to - gap.from + 1;
+    s.gapsLost += lost;
+    this.window!.skipTo(gap.to);
+    if (gap.to > s.highWaterSeq) s.highWaterSeq = gap.to;
+    return lost;
+  }
+
+  private checkCaughtUp(atMs: number): void {
+    const c = this.catchUp!;
+    if (this.stats.highWaterSeq < c.seq) return;
+    c.event.caughtUpAtMs = atMs;
+    this.catchUp = undefined;
+  }
+
+  private scheduleRetry(): void {
+    if (this.current === 'stopped') return;
+    this.current = 'backoff';
+    this.retryTimer = setTimeout(() => {
+      if (this.current !== 'backoff') return;
+      this.current = 'connecting';
+      this.safely(() => this.connect());
+    }, this.backoff.next());
+  }
+}

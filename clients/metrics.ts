@@ -1,0 +1,259 @@
+/**
+ * The Recorder: one per generator process, shared by its clients. Latency (receive time −
+ * envelope t, µs) into HDR histograms — steady and recovered apart — ping RTT, delivery
+ * counters per client, raw reconnect events (epoch ms: the runner lines them up with the
+ * fault windows), 1-second time series, generator event-loop delay, errors by kind.
+ * `snapshot()` is JSON-serializable with encoded histograms; `mergeWorkerReports` (./merge.ts)
+ * adds them up exactly. Definitions: docs/clients.md "Metrics".
+ */
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { ByteMeter } from './bytes.ts';
+import { clampUs, createHistogram, encodeHistogram } from './histograms.ts';
+import type {
+  ClientReport,
+  ClientStats,
+  ReconnectEvent,
+  WorkerReport,
+  WorkerTotals,
+} from './report-types.ts';
+import { Timeseries } from './timeseries.ts';
+
+export { mergeWorkerReports } from './merge.ts';
+export type * from './report-types.ts';
+
+/** Epoch ms with a sub-ms fraction: the same clock as the envelope's `t`. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export interface RecorderOptions {
+  workerIndex?: number;
+  protocol?: string;
+  /** Epoch ms; receive times before it are kept out of the latency histograms (delivery still counts). */
+  warmUpEndsAtMs?: number;
+}
+
+export class Recorder {
+  readonly workerIndex: number;
+  readonly protocol: string;
+  warmUpEndsAtMs: number;
+  private readonly steady = createHistogram();
+  private readonly recovered = createHistogram();
+  private readonly pingRtt = createHistogram();
+  private readonly series = new Timeseries();
+  private readonly clients = new Map<string, ClientStats>();
+  private readonly reconnectEvents: ReconnectEvent[] = [];
+  private readonly errors: Record<string, number> = {};
+  private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly startedAtMs = nowMs();
+  private connectedCount = 0;
+  private warmUpSkipped = 0;
+  private negativeLatencies = 0;
+  private lastBytes = { inBytes: 0, outBytes: 0 };
+  private tickTimer: NodeJS.Timeout | undefined;
+  private warmUpTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: RecorderOptions = {}) {
+    this.workerIndex = opts.workerIndex ?? 0;
+    this.protocol = opts.protocol ?? '';
+    this.warmUpEndsAtMs = opts.warmUpEndsAtMs ?? 0;
+    this.eventLoop.enable();
+    this.scheduleTick();
+    const untilWarmUpMs = this.warmUpEndsAtMs - nowMs();
+    if (untilWarmUpMs > 0) {
+      // Ramp-up spikes are not saturation: the event-loop figure covers the measured part only.
+      this.warmUpTimer = setTimeout(() => this.eventLoop.reset(), untilWarmUpMs);
+      this.warmUpTimer.unref();
+    }
+  }
+
+  /** Register a client; its counters live here so snapshots see them without asking. */
+  addClient(id: string): ClientStats {
+    const stats: ClientStats = {
+      id,
+      subscribedAfterSeq: undefined,
+      lastSeq: 0,
+      highWaterSeq: 0,
+      delivered: 0,
+      recovered: 0,
+      duplicates: 0,
+      outOfOrder: 0,
+      gapsLost: 0,
+      payloadBytes: 0,
+      requests: 0,
+      emptyResponses: 0,
+      reconnects: 0,
+      connected: false,
+      firstOpenAtMs: undefined,
+      meter: new ByteMeter(),
+    };
+    this.clients.set(id, stats);
+    return stats;
+  }
+
+  /** One newly delivered message (not a duplicate): latency into the right histogram. */
+  recordDelivery(atMs: number, publishedAtMs: number, recovered: boolean): void {
+    const rawUs = (atMs - publishedAtMs) * 1000;
+    if (rawUs < 0) this.negativeLatencies++;
+    const us = clampUs(rawUs);
+    this.series.record(atMs, us);
+    if (atMs < this.warmUpEndsAtMs) {
+      this.warmUpSkipped++;
+      return;
+    }
+    (recovered ? this.recovered : this.steady).recordValue(us);
+  }
+
+  /** A heartbeat round trip in ms (warm-up excluded like latencies). */
+  recordPingRtt(atMs: number, rttMs: number): void {
+    if (atMs < this.warmUpEndsAtMs) return;
+    this.pingRtt.recordValue(clampUs(rttMs * 1000));
+  }
+
+  /** Keep the connected count (for progress and the time series) in step with a client. */
+  setConnected(stats: ClientStats, connected: boolean): void {
+    if (stats.connected === connected) return;
+    stats.connected = connected;
+    this.connectedCount += connected ? 1 : -1;
+  }
+
+  /** Start a reconnect event; the client fills in openAtMs etc. on the returned object. */
+  addReconnect(event: ReconnectEvent): ReconnectEvent {
+    this.reconnectEvents.push(event);
+    return event;
+  }
+
+  /** Count an error by kind ('timeout', 'ECONNRESET', 'http-503', 'heartbeat-timeout', …). */
+  countError(kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+  }
+
+  get connected(): number {
+    return this.connectedCount;
+  }
+
+  /** Unique deliveries so far, all clients. */
+  get delivered(): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.delivered;
+    return n;
+  }
+
+  /** p99 latency in ms of the last full second (progress lines). */
+  currentP99Ms(): number {
+    return this.series.lastP99Ms();
+  }
+
+  /** Everything measured so far, JSON-serializable (histograms encoded). */
+  snapshot(): WorkerReport {
+    const clients: ClientReport[] = [];
+    const totals = this.emptyTotals();
+    for (const c of this.clients.values()) {
+      const report = toClientReport(c);
+      clients.push(report);
+      addToTotals(totals, report);
+    }
+    const atMs = nowMs();
+    const pendingIn = totals.bytesIn - this.lastBytes.inBytes;
+    const pendingOut = totals.bytesOut - this.lastBytes.outBytes;
+    return {
+      schema: 'pushbench/worker@1',
+      workerIndex: this.workerIndex,
+      protocol: this.protocol,
+      pid: process.pid,
+      startedAtMs: this.startedAtMs,
+      atMs,
+      warmUpEndsAtMs: this.warmUpEndsAtMs,
+      histograms: {
+        steadyUs: encodeHistogram(this.steady),
+        recoveredUs: encodeHistogram(this.recovered),
+        pingRttUs: encodeHistogram(this.pingRtt),
+      },
+      totals,
+      clients,
+      reconnects: this.reconnectEvents.map((e) => ({ ...e })),
+      timeseries: this.series.snapshot(atMs, this.connectedCount, pendingIn, pendingOut),
+      eventLoop: this.eventLoopSummary(),
+      errors: { ...this.errors },
+    };
+  }
+
+  /** Stop the timers and the event-loop monitor (the snapshot stays available). */
+  close(): void {
+    clearTimeout(this.tickTimer);
+    clearTimeout(this.warmUpTimer);
+    this.tickTimer = undefined;
+    this.eventLoop.disable();
+  }
+
+  private scheduleTick(): void {
+    // Just after each second boundary, so the bucket that ended is complete.
+    const delayMs = 1000 - (nowMs() % 1000) + 5;
+    this.tickTimer = setTimeout(() => {
+      this.tick();
+      this.scheduleTick();
+    }, delayMs);
+    this.tickTimer.unref();
+  }
+
+  private tick(): void {
+    let inBytes = 0;
+    let outBytes = 0;
+    for (const c of this.clients.values()) {
+      const t = c.meter.totals();
+      inBytes += t.inBytes;
+      outBytes += t.outBytes;
+    }
+    const dIn = inBytes - this.lastBytes.inBytes;
+    const dOut = outBytes - this.lastBytes.outBytes;
+    this.lastBytes = { inBytes, outBytes };
+    this.series.closeBefore(nowMs(), this.connectedCount, dIn, dOut);
+  }
+
+  private eventLoopSummary(): WorkerReport['eventLoop'] {
+    const h = this.eventLoop;
+    if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
+    const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
+    return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), meanMs: ms(h.mean) };
+  }
+
+  private emptyTotals(): WorkerTotals {
+    return {
+      clients: 0,
+      connected: this.connectedCount,
+      delivered: 0,
+      recovered: 0,
+      duplicates: 0,
+      outOfOrder: 0,
+      gapsLost: 0,
+      payloadBytes: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      requests: 0,
+      emptyResponses: 0,
+      reconnects: this.reconnectEvents.length,
+      warmUpSkipped: this.warmUpSkipped,
+      negativeLatencies: this.negativeLatencies,
+    };
+  }
+}
+
+function toClientReport(c: ClientStats): ClientReport {
+  const { meter, ...rest } = c;
+  const bytes = meter.totals();
+  return { ...rest, bytesIn: bytes.inBytes, bytesOut: bytes.outBytes };
+}
+
+function addToTotals(t: WorkerTotals, c: ClientReport): void {
+  t.clients++;
+  t.delivered += c.delivered;
+  t.recovered += c.recovered;
+  t.duplicates += c.duplicates;
+  t.outOfOrder += c.outOfOrder;
+  t.gapsLost += c.gapsLost;
+  t.payloadBytes += c.payloadBytes;
+  t.bytesIn += c.bytesIn;
+  t.bytesOut += c.bytesOut;
+  t.requests += c.requests;
+  t.emptyResponses += c.emptyResponses;
+}

@@ -1,0 +1,99 @@
+/**
+ * Server-Sent Events over node:http, parsed here (clients/sse-parser.ts) so the bytes come
+ * from the socket. One request per connection (agent: false — a stream never returns its
+ * socket to a pool). Reconnects send `Last-Event-ID: <highWaterSeq>` as EventSource does
+ * (our backoff replaces the server's `retry:`). EventSource has no heartbeat of its own,
+ * so silence — not a single byte, keep-alive comments included — for sseIdleFactor ×
+ * sseKeepAliveMs means dead ('idle-timeout'); the same budget bounds the connect.
+ */
+import http from 'node:http';
+import type { Envelope, ResumeInfo } from '../core/types.ts';
+import { BaseClient, type ClientConfig } from './client.ts';
+import { requestHeaders } from './headers.ts';
+import { errorKind, type Target, targetOf } from './http.ts';
+import { nowMs, type Recorder } from './metrics.ts';
+import { type SseEvent, SseParser } from './sse-parser.ts';
+
+export class SseClient extends BaseClient {
+  private readonly target: Target;
+  private readonly headers: Record<string, string>;
+  private readonly idleMs: number;
+  private req: http.ClientRequest | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastByteAtMs = 0;
+  /** Receive time of the chunk being parsed (events dispatch synchronously from push()). */
+  private receivedAtMs = 0;
+
+  constructor(config: ClientConfig, recorder: Recorder) {
+    super(config, recorder);
+    this.target = targetOf(config.baseUrl);
+    this.headers = requestHeaders(config.headers, 'sse', config.baseUrl);
+    this.idleMs = config.sseIdleFactor * config.sseKeepAliveMs;
+  }
+
+  protected connect(): void {
+    const since = this.resumeSeq();
+    const headers = since === undefined ? this.headers : { ...this.headers, 'Last-Event-ID': String(since) };
+    const req = http.get({
+      agent: false,
+      host: this.target.host,
+      port: this.target.port,
+      path: `/sse?client=${encodeURIComponent(this.id)}`,
+      headers,
+    });
+    this.req = req;
+    const current = (): boolean => this.req === req;
+    req.on('socket', (s) => this.stats.meter.track(s));
+    req.on('response', (res) => this.safely(() => current() && this.onResponse(req, res)));
+    req.on('error', (err) => current() && this.failed(errorKind(err), nowMs()));
+    req.on('close', () => current() && this.failed('closed', nowMs()));
+    this.lastByteAtMs = nowMs();
+    this.armIdle(this.idleMs);
+  }
+
+  protected teardown(): void {
+    clearTimeout(this.idleTimer);
+    const req = this.req;
+    this.req = undefined;
+    req?.destroy();
+  }
+
+  private onResponse(req: http.ClientRequest, res: http.IncomingMessage): void {
+    const type = res.headers['content-type'] ?? '';
+    if (res.statusCode !== 200 || !type.startsWith('text/event-stream')) {
+      res.resume();
+      this.failed(res.statusCode !== 200 ? `http-${res.statusCode}` : 'not-event-stream', nowMs());
+      return;
+    }
+    const parser = new SseParser((event) => this.onEvent(event));
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (this.req !== req) return;
+      const atMs = nowMs();
+      this.lastByteAtMs = atMs;
+      this.receivedAtMs = atMs;
+      this.alive(atMs);
+      this.safely(() => parser.push(chunk));
+    });
+    res.on('end', () => this.req === req && this.failed('closed', nowMs()));
+  }
+
+  private onEvent(event: SseEvent): void {
+    if (event.type === 'message') {
+      this.deliver(JSON.parse(event.data) as Envelope, this.receivedAtMs);
+    } else if (event.type === 'hello') {
+      this.opened(JSON.parse(event.data) as ResumeInfo, this.receivedAtMs);
+    } else {
+      this.recorder.countError(`sse-event:${event.type}`);
+    }
+  }
+
+  /** One timer per client, re-armed lazily: no clearTimeout/setTimeout per chunk. */
+  private armIdle(delayMs: number): void {
+    this.idleTimer = setTimeout(() => {
+      const silentMs = nowMs() - this.lastByteAtMs;
+      if (silentMs >= this.idleMs) this.failed('idle-timeout', nowMs());
+      else this.armIdle(this.idleMs - silentMs);
+    }, delayMs);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * WebSocket (ws package) with the article's application heartbeat: `{"type":"ping","t"}`
+ * every heartbeat.intervalMs; no pong within heartbeat.timeoutMs → dead
+ * ('heartbeat-timeout') → reconnect with `since=<highWaterSeq>`. Ping RTTs are recorded.
+ * Giving up on a live-looking socket: 'terminate' destroys it at once; 'close' is the
+ * article's ws.close(): on a dead network the close handshake never completes, ws destroys
+ * the socket only after closeTimeoutMs, and we reconnect only once 'close' has fired — that
+ * wait is measured (ReconnectEvent.closeCompletedAtMs), not hidden. Connect (upgrade +
+ * hello) is bounded by intervalMs + timeoutMs, the same budget as a heartbeat.
+ */
+import net from 'node:net';
+import WebSocket from 'ws';
+import type { ControlMessage, Envelope } from '../core/types.ts';
+import { BaseClient, type ClientConfig } from './client.ts';
+import { requestHeaders } from './headers.ts';
+import { errorKind } from './http.ts';
+import { nowMs, type Recorder } from './metrics.ts';
+
+export class WebSocketClient extends BaseClient {
+  private readonly wsBase: string;
+  private readonly headers: Record<string, string>;
+  private ws: WebSocket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  /** Send times (= their `t`) of pings not answered yet, oldest first. */
+  private pings: number[] = [];
+  private nextPingAtMs = 0;
+
+  constructor(config: ClientConfig, recorder: Recorder) {
+    super(config, recorder);
+    const u = new URL(config.baseUrl);
+    this.wsBase = `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`;
+    this.headers = requestHeaders(config.headers, 'ws', config.baseUrl);
+  }
+
+  protected connect(): void {
+    const hb = this.config.heartbeat;
+    // closeTimeout exists in ws 8 (default 30 s) but not in @types/ws.
+    const options: WebSocket.ClientOptions & { closeTimeout: number } = {
+      perMessageDeflate: false,
+      headers: this.headers,
+      closeTimeout: hb.closeTimeoutMs,
+      // Our own connect so the meter sees the socket from its first byte (failed handshakes count too).
+      createConnection: ((opts: net.NetConnectOpts) => {
+        const socket = net.connect(opts);
+        this.stats.meter.track(socket);
+        return socket;
+      }) as typeof net.createConnection,
+    };
+    const ws = new WebSocket(this.url(), options);
+    this.ws = ws;
+    const current = (): boolean => this.ws === ws;
+    ws.on('open', () => current() && this.startHeartbeat());
+    ws.on('message', (data: Buffer) => current() && this.safely(() => this.onFrame(data)));
+    ws.on('unexpected-response', (req, res) => {
+      res.resume();
+      req.destroy();
+      if (current()) this.failed(`http-${res.statusCode}`, nowMs());
+    });
+    ws.on('error', (err) => current() && this.failed(errorKind(err), nowMs()));
+    ws.on('close', (code: number) => current() && this.failed(`closed:${code}`, nowMs()));
+    this.connectTimer = setTimeout(
+      () => current() && this.state === 'connecting' && this.failed('connect-timeout', nowMs()),
+      hb.intervalMs + hb.timeoutMs,
+    );
+  }
+
+  protected teardown(mode: 'dead' | 'stop'): void | Promise<void> {
+    clearTimeout(this.timer);
+    clearTimeout(this.connectTimer);
+    this.pings = [];
+    const ws = this.ws;
+    this.ws = undefined;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    if (mode === 'stop' || this.config.heartbeat.giveUp === 'terminate' || ws.readyState !== WebSocket.OPEN) {
+      ws.terminate();
+      return;
+    }
+    return new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000, 'heartbeat timeout');
+    });
+  }
+
+  private url(): string {
+    const since = this.resumeSeq();
+    const id = encodeURIComponent(this.id);
+    if (this.config.wsPath === 'websocket') {
+      return `${this.wsBase}/websocket/${id}` + (since === undefined ? '' : `?since=${since}`);
+    }
+    return `${this.wsBase}/ws?client=${id}` + (since === undefined ? '' : `&since=${since}`);
+  }
+
+  private onFrame(data: Buffer): void {
+    const atMs = nowMs();
+    this.alive(atMs);
+    const msg = JSON.parse(data.toString('utf8')) as Envelope | ControlMessage;
+    if (!('type' in msg)) {
+      this.deliver(msg, atMs);
+      return;
+    }
+    switch (msg.type) {
+      case 'hello':
+        clearTimeout(this.connectTimer);
+        this.opened(msg, atMs);
+        break;
+      case 'pong':
+        this.onPong(msg.t, atMs);
+        break;
+      case 'error':
+        this.recorder.countError(`server:${msg.code}`);
+        break;
+      default:
+        this.recorder.countError('unknown-frame');
+    }
+  }
+
+  private startHeartbeat(): void {
+    this.pings = [];
+    this.nextPingAtMs = nowMs() + this.config.heartbeat.intervalMs;
+    this.armHeartbeat();
+  }
+
+  /** One timer per client, set for the next ping or the oldest ping's deadline, whichever is first. */
+  private armHeartbeat(): void {
+    const deadline = this.pings.length > 0 ? this.pings[0] + this.config.heartbeat.timeoutMs : Infinity;
+    const dueMs = Math.min(this.nextPingAtMs, deadline);
+    this.timer = setTimeout(() => this.safely(() => this.onHeartbeat()), Math.max(0, dueMs - nowMs()));
+  }
+
+  private onHeartbeat(): void {
+    const ws = this.ws;
+    if (!ws) return;
+    const now = nowMs();
+    if (this.pings.length > 0 && now >= this.pings[0] + this.config.heartbeat.timeoutMs) {
+      this.failed('heartbeat-timeout', now);
+      return;
+    }
+    if (now >= this.nextPingAtMs) {
+      ws.send(`{"type":"ping","t":${now}}`);
+      this.pings.push(now);
+      this.nextPingAtMs = now + this.config.heartbeat.intervalMs;
+    }
+    this.armHeartbeat();
+  }
+
+  /** A pong answers its ping and every older one. */
+  private onPong(t: number, atMs: number): void {
+    if (this.pings.length === 0 || t < this.pings[0]) {
+      this.recorder.countError('stray-pong');
+      return;
+    }
+    while (this.pings.length > 0 && this.pings[0] <= t) this.pings.shift();
+    this.recorder.recordPingRtt(atMs, atMs - t);
+  }
+}

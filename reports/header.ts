@@ -1,0 +1,88 @@
+/**
+ * The report header: scenario, machine, date, run length, and a warning banner for every run
+ * whose generator was saturated or whose SLO was breached.
+ */
+import type { Results } from '../core/types.ts';
+import { escapeHtml } from './escape.ts';
+import { formatDuration, formatValue, num } from './format.ts';
+import type { RunView } from './model.ts';
+
+/** The scenario's display name ('unnamed scenario' when absent). */
+export function scenarioName(results: Results): string {
+  const s = results.scenario as Record<string, unknown> | undefined;
+  const name = s && typeof s === 'object' ? s.name : undefined;
+  return typeof name === 'string' && name.trim() ? name : 'unnamed scenario';
+}
+
+/** ISO date → "2025-11-26 20:30:00 UTC" (no locale: the same on every machine). */
+export function formatDate(iso: unknown): string {
+  const d = new Date(typeof iso === 'string' ? iso : Number.NaN);
+  if (Number.isNaN(d.getTime())) return typeof iso === 'string' && iso ? iso : '—';
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function runLength(runs: RunView[]): string {
+  const durations = runs.map((r) => r.durationMs).filter((d): d is number => d !== null);
+  if (!durations.length) return '—';
+  const lo = Math.min(...durations);
+  const hi = Math.max(...durations);
+  const each = lo === hi ? formatDuration(lo) : `${formatDuration(lo)}–${formatDuration(hi)}`;
+  const total = durations.reduce((a, b) => a + b, 0);
+  return durations.length === 1
+    ? each
+    : `${durations.length} runs × ${each} (${formatDuration(total)} measured)`;
+}
+
+/** One banner per run that needs a warning (saturated generator, breached SLO). */
+export function renderBanners(runs: RunView[]): string {
+  const out: string[] = [];
+  for (const r of runs) {
+    if (r.generator.saturated) {
+      const loop =
+        r.generator.eventLoopP99Ms === null
+          ? ''
+          : ` (event-loop delay p99 ${formatValue('ms', r.generator.eventLoopP99Ms)})`;
+      out.push(
+        `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: load generator saturated</strong>${escapeHtml(loop)}. Its latency figures measure the generator, not the protocol: use fewer clients per generator or more generator processes.</div>`,
+      );
+    }
+    if (r.slo && !r.slo.passed) {
+      const why = r.slo.breaches.length ? `: ${r.slo.breaches.join('; ')}` : '';
+      out.push(
+        `<div class="banner bad" role="alert"><strong>✗ ${escapeHtml(r.label)}: SLO breached</strong>${escapeHtml(why)}</div>`,
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+/** The page header (title, facts, banners). */
+export function renderHeader(results: Results, runs: RunView[], title: string): string {
+  const env = (results.environment ?? {}) as Partial<Results['environment']>;
+  const scenario = (results.scenario ?? {}) as Record<string, unknown>;
+  const description =
+    typeof scenario.description === 'string'
+      ? `<p class="description">${escapeHtml(scenario.description)}</p>`
+      : '';
+  const cpus = num(env.cpus);
+  const facts: Array<[string, string]> = [
+    ['Scenario', scenarioName(results)],
+    ['Date', formatDate(env.startedAt)],
+    [
+      'Machine',
+      [cpus === null ? null : `${cpus} CPU${cpus === 1 ? '' : 's'}`, env.os].filter(Boolean).join(' · ') ||
+        '—',
+    ],
+    ['Node', env.node ? String(env.node) : '—'],
+    ['Run length', runLength(runs)],
+    ['Protocols', [...new Set(runs.map((r) => r.label))].join(', ') || '—'],
+  ];
+  const dl = facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('');
+  return `<header class="page-header">
+<p class="kicker">pushbench report</p>
+<h1>${escapeHtml(title)}</h1>
+${description}
+<dl class="facts">${dl}</dl>
+${renderBanners(runs)}
+</header>`;
+}

@@ -1,0 +1,278 @@
+/**
+ * The report's view of results.json: every figure is `number | null` (null = not measured or
+ * meaningless, e.g. latency of a run that delivered nothing), so renderers never see NaN and
+ * never throw on a partial or older file. Derived figures (requests/s, shares) live here once.
+ */
+import type { Results, RunResult } from '../core/types.ts';
+import { num, ratio } from './format.ts';
+
+export interface Percentiles {
+  count: number | null;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+export interface Timing {
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface FaultWindow {
+  kind: string;
+  fromS: number;
+  toS: number;
+  clients: number | null;
+}
+
+export interface SeriesPoint {
+  t: number;
+  connected: number | null;
+  delivered: number | null;
+  p50: number | null;
+  p99: number | null;
+  bytesPerS: number | null;
+  serverCpuPct: number | null;
+  serverRssMB: number | null;
+}
+
+export interface RunView {
+  /** Unique within one results file: protocol, engine, and #n when repeated. */
+  key: string;
+  label: string;
+  protocol: string;
+  engine: string;
+  clients: number | null;
+  durationMs: number | null;
+  latency: Percentiles;
+  recovered: Percentiles;
+  delivery: {
+    expected: number | null;
+    delivered: number | null;
+    lost: number | null;
+    duplicates: number | null;
+    outOfOrder: number | null;
+    deliveredShare: number | null;
+    lostShare: number | null;
+  };
+  bytes: {
+    total: number | null;
+    payloadPerMsg: number | null;
+    overheadPerMsg: number | null;
+    perMsg: number | null;
+    overheadShare: number | null;
+  };
+  requests: { total: number | null; empty: number | null; perS: number | null; emptyShare: number | null };
+  reconnects: { count: number | null; detect: Timing; reconnect: Timing; recover: Timing; zombie: Timing };
+  server: {
+    cpuPct: number | null;
+    rssMB: number | null;
+    eventLoopP99Ms: number | null;
+    cpuMsPerMsg: number | null;
+    kbPerConnection: number | null;
+  };
+  generator: { eventLoopP99Ms: number | null; saturated: boolean };
+  slo: { passed: boolean; breaches: string[] } | null;
+  pingRttMs: Percentiles | null;
+  faults: FaultWindow[];
+  series: SeriesPoint[];
+  notes: string[];
+  errors: Array<[string, number]>;
+}
+
+/** Anything → a plain object to read fields from (never throws). */
+function obj(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+function percentiles(raw: unknown): Percentiles {
+  const o = obj(raw);
+  const count = num(o.count);
+  // Percentiles of an empty histogram are meaningless (runners write 0s): show them as missing.
+  const has = count === null || count > 0;
+  const pick = (k: string) => (has ? num(o[k]) : null);
+  return {
+    count,
+    mean: pick('mean'),
+    p50: pick('p50'),
+    p90: pick('p90'),
+    p99: pick('p99'),
+    p999: pick('p999'),
+    max: pick('max'),
+  };
+}
+
+function timing(raw: unknown, measured: boolean): Timing {
+  const o = obj(raw);
+  return measured
+    ? { p50: num(o.p50), p99: num(o.p99), max: num(o.max) }
+    : { p50: null, p99: null, max: null };
+}
+
+function faults(raw: unknown): FaultWindow[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((f) => {
+    const o = obj(f);
+    const at = num(o.atMs);
+    const forMs = num(o.forMs);
+    if (at === null || forMs === null) return [];
+    return [
+      {
+        kind: String(o.kind ?? 'fault'),
+        fromS: at / 1000,
+        toS: (at + forMs) / 1000,
+        clients: num(o.clients),
+      },
+    ];
+  });
+}
+
+function series(raw: unknown): SeriesPoint[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p) => {
+    const o = obj(p);
+    const t = num(o.t);
+    if (t === null) return [];
+    const delivered = num(o.delivered);
+    // A bucket that delivered nothing has no latency: a gap, not a zero.
+    const lat = (k: string) => (delivered === 0 ? null : num(o[k]));
+    const bytesIn = num(o.bytesIn);
+    const bytesOut = num(o.bytesOut);
+    const bytesPerS = bytesIn === null && bytesOut === null ? null : (bytesIn ?? 0) + (bytesOut ?? 0);
+    return [
+      {
+        t,
+        connected: num(o.connected),
+        delivered,
+        p50: lat('p50'),
+        p99: lat('p99'),
+        bytesPerS,
+        serverCpuPct: num(o.serverCpuPct),
+        serverRssMB: num(o.serverRssMB),
+      },
+    ];
+  });
+}
+
+function strings(raw: unknown): string[] {
+  return Array.isArray(raw) ? raw.map((s) => String(s)) : [];
+}
+
+/** The label users see: the protocol, with the engine when it is not pushbench's own. */
+export function runLabel(protocol: string, engine: string): string {
+  return engine === 'pushbench' ? protocol : `${protocol} (${engine})`;
+}
+
+/** Normalize one run; `key` must be unique in the file (see buildRunViews). */
+export function runView(raw: RunResult | Record<string, unknown>, key: string, label: string): RunView {
+  const r = obj(raw);
+  const d = obj(r.delivery);
+  const b = obj(r.bytes);
+  const q = obj(r.requests);
+  const rc = obj(r.reconnects);
+  const s = obj(r.server);
+  const g = obj(r.generator);
+  const durationMs = num(r.durationMs);
+  const delivered = num(d.delivered);
+  const expected = num(d.expected);
+  const total = sum(num(b.clientToServer), num(b.serverToClient));
+  const payload = num(b.payload);
+  const overhead = num(b.overhead);
+  const reqTotal = num(q.total);
+  const count = num(rc.count);
+  const measured = count === null || count > 0;
+  const slo = obj(r.slo);
+  const sloPresent = typeof slo.passed === 'boolean';
+  return {
+    key,
+    label,
+    protocol: String(r.protocol ?? 'unknown'),
+    engine: String(r.engine ?? 'pushbench'),
+    clients: num(r.clients),
+    durationMs,
+    latency: percentiles(r.latencyMs),
+    recovered: percentiles(r.recoveredLatencyMs),
+    delivery: {
+      expected,
+      delivered,
+      lost: num(d.lost),
+      duplicates: num(d.duplicates),
+      outOfOrder: num(d.outOfOrder),
+      deliveredShare: ratio(delivered, expected),
+      lostShare: ratio(num(d.lost), expected),
+    },
+    bytes: {
+      total,
+      perMsg: delivered ? (num(b.perDeliveredMessage) ?? ratio(total, delivered)) : null,
+      payloadPerMsg: ratio(payload, delivered),
+      overheadPerMsg: ratio(overhead, delivered),
+      overheadShare: pct(ratio(overhead, sum(payload, overhead))),
+    },
+    requests: {
+      total: reqTotal,
+      empty: reqTotal ? num(q.empty) : null,
+      perS: reqTotal === null || durationMs === null ? null : ratio(reqTotal * 1000, durationMs),
+      emptyShare: pct(ratio(num(q.empty), reqTotal)),
+    },
+    reconnects: {
+      count,
+      detect: timing(rc.detectMs, measured),
+      reconnect: timing(rc.reconnectMs, measured),
+      recover: timing(rc.recoverMs, measured),
+      zombie: timing(rc.zombieMs, measured && zombieMeasured(rc.zombieMs)),
+    },
+    server: {
+      cpuPct: num(s.cpuPct),
+      rssMB: num(s.rssMB),
+      eventLoopP99Ms: num(s.eventLoopP99Ms),
+      cpuMsPerMsg: num(s.cpuMsPerDeliveredMessage),
+      kbPerConnection: num(s.memoryKBPerConnection),
+    },
+    generator: { eventLoopP99Ms: num(g.eventLoopP99Ms), saturated: g.saturated === true },
+    slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,
+    pingRttMs: r.pingRttMs ? percentiles(r.pingRttMs) : null,
+    faults: faults(r.faults),
+    series: series(r.timeseries),
+    notes: strings(r.notes),
+    errors: Object.entries(obj(r.errors)).flatMap(([k, v]) => (num(v) === null ? [] : [[k, v as number]])),
+  };
+}
+
+/** Zombie time is 0 everywhere when the server never had to free a dead connection. */
+function zombieMeasured(raw: unknown): boolean {
+  const o = obj(raw);
+  return [o.p50, o.p99, o.max].some((v) => num(v) !== null && (v as number) > 0);
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
+}
+
+function pct(share: number | null): number | null {
+  return share === null ? null : share * 100;
+}
+
+/** Normalize every run, giving repeated protocol/engine pairs a #n suffix. */
+export function buildRunViews(results: Results): RunView[] {
+  const runs = Array.isArray(results.runs) ? results.runs : [];
+  const seen = new Map<string, number>();
+  return runs.map((raw) => {
+    const r = obj(raw);
+    const base = runLabel(String(r.protocol ?? 'unknown'), String(r.engine ?? 'pushbench'));
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    const label = n === 1 ? base : `${base} #${n}`;
+    return runView(r, label, label);
+  });
+}
+
+/** Every distinct fault window across runs (runs of one scenario share its timeline). */
+export function faultWindows(runs: RunView[]): FaultWindow[] {
+  const byKey = new Map<string, FaultWindow>();
+  for (const f of runs.flatMap((r) => r.faults)) byKey.set(`${f.kind}@${f.fromS}-${f.toS}`, f);
+  return [...byKey.values()].sort((a, b) => a.fromS - b.fromS);
+}

@@ -1,0 +1,60 @@
+/**
+ * The "Runs" section: what was run (engine, clients, duration, faults), generator health, SLO
+ * outcome, notes and error counts per run.
+ */
+import { escapeHtml } from './escape.ts';
+import { formatDuration, formatValue } from './format.ts';
+import type { RunView } from './model.ts';
+import { runNameCell } from './run-cells.ts';
+
+function faultsText(run: RunView): string {
+  if (!run.faults.length) return 'none';
+  return run.faults
+    .map(
+      (f) =>
+        `${f.kind} at ${f.fromS}s for ${Math.round((f.toS - f.fromS) * 1000) / 1000}s${f.clients === null ? '' : ` (${f.clients} clients)`}`,
+    )
+    .join('; ');
+}
+
+function sloText(run: RunView): string {
+  if (!run.slo) return '—';
+  return run.slo.passed ? 'passed' : `breached: ${run.slo.breaches.join('; ') || 'no detail'}`;
+}
+
+function notesText(run: RunView): string {
+  const errors = run.errors.map(([k, v]) => `${k}: ${v}`);
+  return [...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—';
+}
+
+/** The runs table (HTML). */
+export function renderRunDetails(runs: RunView[]): string {
+  if (!runs.length) return '<p class="empty">No runs.</p>';
+  const head = [
+    'run',
+    'engine',
+    'duration',
+    'faults',
+    'out of order',
+    'generator loop p99',
+    'server loop p99',
+    'SLO',
+    'notes',
+  ];
+  const rows = runs.map((r) => {
+    const cells = [
+      r.engine,
+      formatDuration(r.durationMs),
+      faultsText(r),
+      formatValue('count', r.delivery.outOfOrder),
+      formatValue('ms', r.generator.eventLoopP99Ms),
+      formatValue('ms', r.server.eventLoopP99Ms),
+      sloText(r),
+      notesText(r),
+    ];
+    return `<tr>${runNameCell(r)}${cells.map((c, i) => `<td${i === 2 ? ' class="faults"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+  });
+  return `<div class="table-wrap"><table class="runs"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>`;
+}

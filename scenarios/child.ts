@@ -1,0 +1,161 @@
+/**
+ * Child processes of a run (server, generators): spawn with tsx, request/reply over
+ * IPC, and kill every one of them on success, failure, Ctrl-C or our own exit.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { PushbenchError } from '../core/errors.ts';
+
+const TSX_LOADER = import.meta.resolve('tsx');
+const live = new Set<ChildHandle>();
+
+export interface ChildMessage {
+  type: string;
+  id?: number;
+  [key: string]: unknown;
+}
+
+/** One child process speaking our IPC convention (`{type, id}` requests, `{type:'reply', id}` answers). */
+export class ChildHandle extends EventEmitter {
+  readonly name: string;
+  readonly proc: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private expectedExit = false;
+
+  constructor(name: string, entry: string | URL, env: Record<string, string> = {}) {
+    super();
+    this.name = name;
+    const file = entry instanceof URL ? fileURLToPath(entry) : entry;
+    this.proc = spawn(process.execPath, ['--import', TSX_LOADER, file], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
+    });
+    live.add(this);
+    this.proc.on('message', (msg: ChildMessage) => this.onMessage(msg));
+    this.exited = new Promise((resolve) => {
+      this.proc.once('exit', (code, signal) => {
+        live.delete(this);
+        this.exitInfo = { code, signal };
+        const err = new PushbenchError('PB_CHILD_CRASHED', `${name} exited (code ${code}, signal ${signal})`);
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        if (!this.expectedExit) this.emit('crash', err);
+        resolve(this.exitInfo);
+      });
+    });
+    this.proc.on('error', (err) => this.emit('crash', err));
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  private onMessage(msg: ChildMessage): void {
+    if (msg && msg.type === 'reply' && typeof msg.id === 'number') {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(`${this.name}: ${String(msg.error)}`));
+      else p.resolve(msg.result);
+      return;
+    }
+    this.emit('message', msg);
+    if (msg && typeof msg.type === 'string') this.emit(`msg:${msg.type}`, msg);
+  }
+
+  /** Send a message (no answer expected). */
+  send(msg: ChildMessage): void {
+    if (this.alive && this.proc.connected) this.proc.send(msg);
+  }
+
+  /** Send `{type, id, ...payload}` and wait for `{type:'reply', id}` (default 10 s). */
+  request<T = unknown>(type: string, payload: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
+    if (!this.alive) return Promise.reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} is not running`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new PushbenchError('PB_CHILD_TIMEOUT', `${this.name} did not answer "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.proc.send({ type, id, ...payload });
+    });
+  }
+
+  /** Resolve with the first message of `type`; reject on timeout or exit. */
+  waitFor<T extends ChildMessage = ChildMessage>(type: string, timeoutMs = 15_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onMsg = (msg: T) => {
+        cleanup();
+        resolve(msg);
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} exited before sending "${type}"`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new PushbenchError('PB_CHILD_TIMEOUT', `${this.name} sent no "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off(`msg:${type}`, onMsg);
+        this.proc.off('exit', onExit);
+      };
+      this.on(`msg:${type}`, onMsg);
+      this.proc.once('exit', onExit);
+    });
+  }
+
+  /** Ask politely (IPC message, then SIGTERM), then SIGKILL after `graceMs`. Resolves when gone. */
+  async stop(graceMs = 3_000, message?: ChildMessage): Promise<void> {
+    this.expectedExit = true;
+    if (!this.alive) return;
+    if (message) this.send(message);
+    else this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Mark the coming exit as expected (no 'crash' event). */
+  expectExit(): void {
+    this.expectedExit = true;
+  }
+}
+
+/** Every child still running. */
+export function liveChildren(): ChildHandle[] {
+  return [...live];
+}
+
+/** Kill every child now (SIGKILL): for exit paths that cannot wait. */
+export function killAllChildrenSync(): void {
+  for (const c of live) {
+    try {
+      c.proc.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stop every child politely, in parallel. */
+export async function stopAllChildren(graceMs = 2_000): Promise<void> {
+  await Promise.all([...live].map((c) => c.stop(graceMs)));
+}
+
+process.once('exit', killAllChildrenSync);

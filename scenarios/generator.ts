@@ -1,0 +1,139 @@
+/**
+ * Generator child process: hosts one Fleet of simulated clients for the runner.
+ * Run as `node --import tsx scenarios/generator.ts` with an IPC channel.
+ *
+ * parent → child: {type:'init', config: GeneratorConfig} · {type:'start'} · {type:'snapshot'} · {type:'stop'}
+ * child → parent: {type:'ready'} · {type:'progress', connected, delivered, p99Ms, atMs} (every second
+ * after start) · {type:'snapshot', report} · {type:'final', report} (after stop; then exit 0) ·
+ * {type:'error', code, message, problems} (bad init, or a request out of order; exit 1 after a bad init).
+ *
+ * Exits when the IPC channel disconnects (the parent died) and on SIGTERM, closing every
+ * socket first. SIGINT (a terminal's Ctrl-C reaches the whole group) is left to the runner,
+ * which answers it with 'stop'. A throw inside a client is caught and counted, never fatal.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Fleet, type GeneratorConfig, type Progress } from '../clients/fleet.ts';
+import type { WorkerReport } from '../clients/report-types.ts';
+import { PushbenchError } from '../core/errors.ts';
+
+export type { GeneratorConfig, Progress } from '../clients/fleet.ts';
+export type { MergedReport, WorkerReport } from '../clients/report-types.ts';
+
+export type GeneratorRequest =
+  | { type: 'init'; config: GeneratorConfig }
+  | { type: 'start' }
+  | { type: 'snapshot' }
+  | { type: 'stop' };
+
+export type GeneratorMessage =
+  | { type: 'ready' }
+  | ({ type: 'progress' } & Progress)
+  | { type: 'snapshot'; report: WorkerReport }
+  | { type: 'final'; report: WorkerReport }
+  | { type: 'error'; code: string; message: string; problems?: string[] };
+
+const PROGRESS_EVERY_MS = 1_000;
+
+let fleet: Fleet | undefined;
+let progressTimer: NodeJS.Timeout | undefined;
+let stopping: Promise<WorkerReport | undefined> | undefined;
+
+function send(msg: GeneratorMessage, then?: () => void): void {
+  if (process.connected && process.send) process.send(msg, undefined, {}, () => then?.());
+  else then?.();
+}
+
+function sendError(err: unknown, then?: () => void): void {
+  const e = err instanceof PushbenchError ? err : new PushbenchError('PB_BAD_OPTION', String(err));
+  send({ type: 'error', code: e.code, message: e.message, problems: e.problems }, then);
+}
+
+// ---- FAULT PROXY HOOK ------------------------------------------------------------------------
+// The lead integrates network/proxy.ts here: when config.network / config.faults / config.viaProxy
+// are set, start a FaultProxy towards config.targetUrl, open its lanes, return each client's lane
+// URL, schedule config.faults on their windows, and close the proxy in shutdown(). Until then
+// those fields are ignored and every client connects straight to config.targetUrl.
+async function clientUrls(config: GeneratorConfig): Promise<(id: string, index: number) => string> {
+  return () => config.targetUrl;
+}
+// ----------------------------------------------------------------------------------------------
+
+async function init(config: GeneratorConfig): Promise<void> {
+  if (fleet) throw new PushbenchError('PB_BAD_OPTION', 'init: already initialised');
+  fleet = new Fleet(config, await clientUrls(config));
+  send({ type: 'ready' });
+}
+
+function start(): void {
+  if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'start: send init first');
+  fleet.start();
+  progressTimer ??= setInterval(() => {
+    if (fleet) send({ type: 'progress', ...fleet.progress() });
+  }, PROGRESS_EVERY_MS);
+}
+
+/** Stop everything once; the report is undefined when init never happened. */
+function shutdown(): Promise<WorkerReport | undefined> {
+  stopping ??= (async () => {
+    clearInterval(progressTimer);
+    return fleet ? fleet.stop() : undefined;
+  })();
+  return stopping;
+}
+
+async function onRequest(msg: GeneratorRequest): Promise<void> {
+  switch (msg?.type) {
+    case 'init':
+      try {
+        await init(msg.config);
+      } catch (err) {
+        sendError(err, () => process.exit(1));
+      }
+      return;
+    case 'start':
+      return start();
+    case 'snapshot':
+      if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'snapshot: send init first');
+      return send({ type: 'snapshot', report: fleet.recorder.snapshot() });
+    case 'stop': {
+      const report = await shutdown();
+      if (report) send({ type: 'final', report }, () => process.exit(0));
+      else process.exit(0);
+      return;
+    }
+    default:
+      throw new PushbenchError(
+        'PB_BAD_OPTION',
+        `unknown request ${JSON.stringify((msg as { type?: unknown })?.type)}`,
+      );
+  }
+}
+
+function countCrash(kind: string, err: unknown): void {
+  fleet?.recorder.countError(kind);
+  console.error(`generator: ${kind}:`, err instanceof Error ? (err.stack ?? err.message) : err);
+}
+
+async function exitAfterShutdown(code: number): Promise<void> {
+  await shutdown().catch(() => undefined);
+  process.exit(code);
+}
+
+function main(): void {
+  if (!process.send) {
+    console.error('scenarios/generator.ts is a child process: spawn it with an IPC channel');
+    process.exit(2);
+  }
+  process.on('message', (msg: GeneratorRequest) => {
+    onRequest(msg).catch((err) => sendError(err));
+  });
+  process.on('disconnect', () => void exitAfterShutdown(0));
+  process.on('SIGTERM', () => void exitAfterShutdown(0));
+  process.on('SIGINT', () => {});
+  process.on('uncaughtException', (err) => countCrash('uncaught', err));
+  process.on('unhandledRejection', (err) => countCrash('unhandled-rejection', err));
+}
+
+// Importing this module (e.g. for its types) must not turn the importer into a generator.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

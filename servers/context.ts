@@ -1,0 +1,75 @@
+/**
+ * What every protocol plugin shares: the resolved options, the message source,
+ * the byte meter, per-protocol counters, the zombie log and the shutdown hooks.
+ */
+import type { SERVER_DEFAULTS } from '../core/defaults.ts';
+import type { ProtocolName } from '../core/types.ts';
+import type { ByteMeter } from './meter.ts';
+import { PollAnswers } from './poll-answer.ts';
+import type { MessageSource } from './source.ts';
+
+export type ResolvedOptions = typeof SERVER_DEFAULTS & { protocols: ProtocolName[] };
+
+export interface ProtocolCounters {
+  messagesSent: number;
+  messagesReceived: number;
+  requests: number;
+  /** Connections cut because the client stopped reading (send buffer over the limit). */
+  slowConsumers: number;
+}
+
+export interface ZombieEvent {
+  protocol: ProtocolName;
+  client: string;
+  /** Epoch ms when the server freed the connection. */
+  atMs: number;
+  /** Epoch ms of the last sign of life (pong or open). */
+  lastSeenMs: number;
+}
+
+/** Keep the zombie log bounded (the count keeps counting). */
+const MAX_ZOMBIE_EVENTS = 1_000;
+
+export class ServerContext {
+  readonly counters = new Map<ProtocolName, ProtocolCounters>();
+  readonly zombieEvents: ZombieEvent[] = [];
+  zombiesReaped = 0;
+  /** Poll answers shared by short-poll and long-poll (cached per since). */
+  readonly polls: PollAnswers;
+  shuttingDown = false;
+  /** Called at shutdown, before the HTTP server closes: end streams, answer held polls, close sockets. */
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly source: MessageSource,
+    readonly meter: ByteMeter,
+  ) {
+    this.polls = new PollAnswers(source);
+    for (const p of options.protocols) {
+      this.counters.set(p, { messagesSent: 0, messagesReceived: 0, requests: 0, slowConsumers: 0 });
+    }
+  }
+
+  /** Counters of an enabled protocol. */
+  count(protocol: ProtocolName): ProtocolCounters {
+    const c = this.counters.get(protocol);
+    if (!c) throw new TypeError(`protocol ${protocol} is not enabled`);
+    return c;
+  }
+
+  recordZombie(event: ZombieEvent): void {
+    this.zombiesReaped++;
+    this.zombieEvents.push(event);
+    if (this.zombieEvents.length > MAX_ZOMBIE_EVENTS) this.zombieEvents.shift();
+  }
+
+  onShutdown(closer: () => Promise<void> | void): void {
+    this.closers.push(closer);
+  }
+
+  /** Run every shutdown hook (in parallel). */
+  async runClosers(): Promise<void> {
+    await Promise.all(this.closers.map(async (c) => c()));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The message generator: emits payloads at `ratePerS` following a pattern
+ * (`constant` gaps, `poisson` arrivals, or `burst`s of `burstSize` at the same
+ * average rate). Timers drift-correct against `performance.now()` so the average
+ * rate holds even when a tick is late; one tick emits at most MAX_PER_TICK.
+ */
+import { performance } from 'node:perf_hooks';
+
+export type Pattern = 'constant' | 'poisson' | 'burst';
+
+export interface GeneratorOptions {
+  ratePerS: number;
+  sizeBytes: number;
+  pattern: Pattern;
+  burstSize: number;
+  seed: number;
+}
+
+const MAX_PER_TICK = 10_000;
+/** Behind schedule by more than this: skip ahead instead of flooding. */
+const MAX_LAG_MS = 1_000;
+const PAYLOAD_POOL = 16;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** mulberry32: small seeded PRNG, uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A few distinct payloads of exactly sizeBytes ASCII bytes (distinct so compression stays honest). */
+export function makePayloads(sizeBytes: number, random: () => number): string[] {
+  const pool: string[] = [];
+  for (let i = 0; i < PAYLOAD_POOL; i++) {
+    let s = '';
+    for (let j = 0; j < sizeBytes; j++) s += ALPHABET[Math.floor(random() * ALPHABET.length)];
+    pool.push(s);
+  }
+  return pool;
+}
+
+export class Generator {
+  private readonly random: () => number;
+  private readonly payloads: string[];
+  private timer: NodeJS.Timeout | undefined;
+  private nextAtMs = 0;
+  private emitted = 0;
+
+  constructor(
+    private readonly opts: GeneratorOptions,
+    private readonly emit: (data: string) => void,
+  ) {
+    this.random = seededRandom(opts.seed);
+    this.payloads = makePayloads(opts.sizeBytes, this.random);
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Start emitting (no-op when already running or rate is 0). */
+  start(): void {
+    if (this.timer || this.opts.ratePerS <= 0) return;
+    this.nextAtMs = performance.now() + this.gapMs();
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    const delayMs = Math.max(0, this.nextAtMs - performance.now());
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    if (now - this.nextAtMs > MAX_LAG_MS) this.nextAtMs = now;
+    let n = 0;
+    while (this.nextAtMs <= now && n < MAX_PER_TICK && this.timer) {
+      const count = this.opts.pattern === 'burst' ? this.opts.burstSize : 1;
+      for (let i = 0; i < count; i++) this.emit(this.payloads[this.emitted++ % this.payloads.length]);
+      n += count;
+      this.nextAtMs += this.gapMs();
+    }
+    if (this.timer) this.schedule();
+  }
+
+  /** Gap to the next emission in ms. */
+  private gapMs(): number {
+    const meanMs = 1000 / this.opts.ratePerS;
+    if (this.opts.pattern === 'poisson') return -Math.log(1 - this.random()) * meanMs;
+    if (this.opts.pattern === 'burst') return meanMs * this.opts.burstSize;
+    return meanMs;
+  }
+}

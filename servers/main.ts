@@ -1,0 +1,102 @@
+/**
+ * Server child-process entry: `node --import tsx servers/main.ts`. Options come as
+ * JSON in env PUSHBENCH_SERVER_OPTIONS (ServerOptions). Sends
+ * `{type:'listening', url, port}` once bound, answers IPC requests
+ * `{type, id, ...}` with `{type:'reply', id, result | error}` and exits 0 after a
+ * clean shutdown on SIGTERM/SIGINT, `{type:'shutdown'}` or a lost IPC channel
+ * (the parent died: never left orphaned).
+ */
+import { PushbenchError } from '../core/errors.ts';
+import { type RunningServer, type ServerOptions, startServer } from './app.ts';
+
+interface Request {
+  type: string;
+  id?: number | string;
+  [key: string]: unknown;
+}
+
+const FORCE_EXIT_MS = 3_000;
+
+type Handler = (server: RunningServer, req: Request) => unknown;
+
+const HANDLERS: Record<string, Handler> = {
+  stats: (s) => s.stats(),
+  'source-start': (s) => {
+    s.source.startGenerator();
+    return { lastSeq: s.source.lastSeq };
+  },
+  'source-stop': (s) => {
+    s.source.stopGenerator();
+    return { lastSeq: s.source.lastSeq };
+  },
+  'set-addressed': (s, req) => {
+    const ids = req.ids;
+    if (ids !== null && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+      throw new PushbenchError('PB_BAD_OPTION', 'set-addressed: ids must be a list of strings or null');
+    }
+    s.source.setAddressedClients(ids as string[] | null);
+    return { ok: true };
+  },
+  count: (s, req) => {
+    if (!Array.isArray(req.queries)) throw new PushbenchError('PB_BAD_OPTION', 'count: queries must be a list');
+    return (req.queries as Array<{ client: string; afterSeq: number; upToSeq: number }>).map((q) =>
+      s.source.countFor(String(q.client), Number(q.afterSeq), Number(q.upToSeq)),
+    );
+  },
+  publish: (s, req) => {
+    if (typeof req.data !== 'string') throw new PushbenchError('PB_BAD_BODY', 'publish: data must be a string');
+    return s.source.publish(req.data, typeof req.to === 'string' ? { to: req.to } : {});
+  },
+};
+
+function readOptions(): ServerOptions {
+  const raw = process.env.PUSHBENCH_SERVER_OPTIONS;
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as ServerOptions;
+  } catch {
+    throw new PushbenchError('PB_BAD_OPTION', 'PUSHBENCH_SERVER_OPTIONS is not valid JSON');
+  }
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  if (err instanceof PushbenchError) return { code: err.code, message: err.message };
+  return { code: 'PB_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Start the server and serve IPC until told (or forced) to stop. */
+async function main(): Promise<void> {
+  const server = await startServer(readOptions());
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // close() is bounded by shutdownTimeoutMs; this is the belt to its braces.
+    setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref();
+    await server.close();
+    process.disconnect?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  process.on('message', (msg: Request) => {
+    if (msg?.type === 'shutdown') return void stop();
+    const handler = HANDLERS[msg?.type];
+    if (!handler) return void process.send?.({ type: 'reply', id: msg?.id, error: { code: 'PB_BAD_OPTION', message: `unknown request type ${JSON.stringify(msg?.type)}` } });
+    try {
+      process.send?.({ type: 'reply', id: msg.id, result: handler(server, msg) });
+    } catch (err) {
+      process.send?.({ type: 'reply', id: msg.id, error: errorOf(err) });
+    }
+  });
+  process.send?.({ type: 'listening', url: server.url, port: server.port });
+  if (!process.send) console.log(`pushbench server listening on ${server.url}`);
+}
+
+main().catch((err) => {
+  const e = errorOf(err);
+  console.error(`pushbench server: ${e.code}: ${e.message}`);
+  process.send?.({ type: 'error', error: e });
+  process.exit(err instanceof PushbenchError && err.code === 'PB_BAD_OPTION' ? 2 : 1);
+});

@@ -1,0 +1,66 @@
+/**
+ * Process cost figures for /stats: CPU % over the last sampling window (1 s),
+ * cumulative CPU user/system ms (so callers can compute any window themselves),
+ * RSS and the event-loop delay p99 since start (perf_hooks monitorEventLoopDelay).
+ */
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+export interface ProcessStats {
+  cpuPct: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  rssMB: number;
+  eventLoopP99Ms: number;
+}
+
+const SAMPLE_INTERVAL_MS = 1_000;
+
+export class ProcessSampler {
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private timer: NodeJS.Timeout | undefined;
+  private lastCpu = process.cpuUsage();
+  private lastAtMs = performance.now();
+  private cpuPct: number | undefined;
+
+  start(): void {
+    this.loopDelay.enable();
+    this.timer = setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.loopDelay.disable();
+  }
+
+  snapshot(): ProcessStats {
+    const cpu = process.cpuUsage();
+    return {
+      cpuPct: round(this.cpuPct ?? this.pctSince(cpu, performance.now())),
+      cpuUserMs: round(cpu.user / 1000),
+      cpuSystemMs: round(cpu.system / 1000),
+      rssMB: round(process.memoryUsage.rss() / (1024 * 1024)),
+      eventLoopP99Ms: this.loopDelay.count > 0 ? round(this.loopDelay.percentile(99) / 1e6) : 0,
+    };
+  }
+
+  private sample(): void {
+    const cpu = process.cpuUsage();
+    const at = performance.now();
+    this.cpuPct = this.pctSince(cpu, at);
+    this.lastCpu = cpu;
+    this.lastAtMs = at;
+  }
+
+  /** CPU % of one core since the last sample (100 = one core busy). */
+  private pctSince(cpu: NodeJS.CpuUsage, atMs: number): number {
+    const usedMs = (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000;
+    const wallMs = atMs - this.lastAtMs;
+    return wallMs > 0 ? (100 * usedMs) / wallMs : 0;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

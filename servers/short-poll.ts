@@ -1,0 +1,20 @@
+/**
+ * short-poll — `GET /poll?since=N&client=ID`: answers at once with the messages
+ * after N (possibly none) plus the resume info (docs/wire.md).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from './context.ts';
+import { parseQuery } from './validate.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Register GET /poll. */
+export function shortPoll(app: FastifyInstance, ctx: ServerContext): void {
+  const counters = ctx.count('short-poll');
+  app.get('/poll', { config: { protocol: 'short-poll' } }, async (req, reply) => {
+    const q = parseQuery(req.query);
+    const answer = ctx.polls.answer(q.since, q.client);
+    counters.messagesSent += answer.count;
+    return reply.type(JSON_TYPE).send(answer.body);
+  });
+}

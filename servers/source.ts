@@ -1,0 +1,170 @@
+/**
+ * The message source every server reads from: strictly increasing `seq`, publish
+ * time `t` (epoch ms with sub-ms fraction), optional `to`, a bounded retention
+ * window (by count and by age) with an O(1) "everything after seq N" lookup (seqs
+ * are contiguous, so the index is arithmetic), and an all-time `countFor` index.
+ * Each envelope is serialized to JSON once, here; servers reuse that string.
+ * Emits 'message' (env: Envelope, json: string) after the envelope is retained.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { SERVER_DEFAULTS } from '../core/defaults.ts';
+import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
+import { Generator, type Pattern } from './generator.ts';
+import { SeqIndex } from './seq-index.ts';
+
+export interface SourceOptions {
+  ratePerS: number;
+  sizeBytes: number;
+  pattern: Pattern;
+  burstSize: number;
+  retentionCount: number;
+  retentionMs: number;
+  seed?: number;
+}
+
+/** A retained message and its JSON (serialized once). */
+export interface Entry {
+  env: Envelope;
+  json: string;
+}
+
+/** The messages after a seq for one client, plus where the window stands. */
+export interface Slice {
+  info: ResumeInfo;
+  entries: Entry[];
+}
+
+/** Compact the retention array once this many evicted slots pile up at its head. */
+const COMPACT_AT = 1024;
+
+/** Epoch ms with a sub-ms fraction (one clock for every process on the host). */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class MessageSource extends EventEmitter {
+  private readonly opts: SourceOptions;
+  private readonly entries: Entry[] = [];
+  private head = 0;
+  private seq = 0;
+  private addressedRetained = 0;
+  private readonly index = new SeqIndex();
+  private readonly generator: Generator;
+  private addressedIds: string[] | null = null;
+  private roundRobin = 0;
+
+  constructor(opts: Partial<SourceOptions> = {}) {
+    super();
+    this.opts = {
+      ratePerS: SERVER_DEFAULTS.ratePerS,
+      sizeBytes: SERVER_DEFAULTS.sizeBytes,
+      pattern: SERVER_DEFAULTS.pattern,
+      burstSize: SERVER_DEFAULTS.burstSize,
+      retentionCount: SERVER_DEFAULTS.retentionCount,
+      retentionMs: SERVER_DEFAULTS.retentionMs,
+      seed: 1,
+      ...opts,
+    };
+    this.setMaxListeners(0);
+    this.generator = new Generator({ ...this.opts, seed: this.opts.seed ?? 1 }, (data) =>
+      this.publish(data, { to: this.nextGeneratedTarget() }),
+    );
+  }
+
+  /** Append a message (broadcast, or addressed with `to`) and emit it. */
+  publish(data: string, opts: { to?: string } = {}): Envelope {
+    const env: Envelope =
+      opts.to === undefined ? { seq: ++this.seq, t: nowMs(), data } : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
+    const entry: Entry = { env, json: JSON.stringify(env) };
+    this.entries.push(entry);
+    if (env.to !== undefined) this.addressedRetained++;
+    this.index.add(env.seq, env.to);
+    this.prune(env.t);
+    this.emit('message', env, entry.json);
+    return env;
+  }
+
+  /** Start the generator (no-op when ratePerS is 0 or already running). */
+  startGenerator(): void {
+    this.generator.start();
+  }
+
+  stopGenerator(): void {
+    this.generator.stop();
+  }
+
+  get generating(): boolean {
+    return this.generator.running;
+  }
+
+  /** Generated messages go round-robin to these ids; null = broadcast. */
+  setAddressedClients(ids: string[] | null): void {
+    this.addressedIds = ids && ids.length > 0 ? [...ids] : null;
+    this.roundRobin = 0;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get oldestSeq(): number {
+    this.prune(nowMs());
+    return this.head < this.entries.length ? this.entries[this.head].env.seq : this.seq + 1;
+  }
+
+  /** Messages currently retained. */
+  get retained(): number {
+    this.prune(nowMs());
+    return this.entries.length - this.head;
+  }
+
+  /** True when some retained message is addressed (answers then differ per client). */
+  get hasAddressed(): boolean {
+    return this.addressedRetained > 0;
+  }
+
+  /** Messages for that client (broadcast or `to` = client; every message when client is undefined) after seq. */
+  since(afterSeq: number | undefined, client?: string): PollResponse {
+    const { info, entries } = this.slice(afterSeq, client);
+    return { messages: entries.map((e) => e.env), ...info };
+  }
+
+  /** Like since() but with the serialized JSON of each message. */
+  slice(afterSeq: number | undefined, client?: string): Slice {
+    const oldestSeq = this.oldestSeq;
+    const info: ResumeInfo = { lastSeq: this.seq, oldestSeq };
+    if (afterSeq === undefined || afterSeq >= this.seq) return { info, entries: [] };
+    if (afterSeq + 1 < oldestSeq) info.gap = { from: afterSeq + 1, to: oldestSeq - 1 };
+    const first = this.head + Math.max(0, afterSeq + 1 - oldestSeq);
+    const all = this.entries.slice(first);
+    if (client === undefined || this.addressedRetained === 0) return { info, entries: all };
+    return { info, entries: all.filter((e) => e.env.to === undefined || e.env.to === client) };
+  }
+
+  /** Messages addressed to client (or broadcast) with afterSeq < seq <= upToSeq, for any seq ever published. */
+  countFor(client: string, afterSeq: number, upToSeq: number): number {
+    return this.index.count(client, afterSeq, upToSeq);
+  }
+
+  private nextGeneratedTarget(): string | undefined {
+    if (!this.addressedIds) return undefined;
+    return this.addressedIds[this.roundRobin++ % this.addressedIds.length];
+  }
+
+  /** Drop messages beyond retentionCount or older than retentionMs. */
+  private prune(now: number): void {
+    const minT = now - this.opts.retentionMs;
+    while (
+      this.head < this.entries.length &&
+      (this.entries.length - this.head > this.opts.retentionCount || this.entries[this.head].env.t < minT)
+    ) {
+      if (this.entries[this.head].env.to !== undefined) this.addressedRetained--;
+      this.head++;
+    }
+    if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

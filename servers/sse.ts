@@ -1,0 +1,101 @@
+/**
+ * sse — `GET /sse?client=ID[&since=N]` (or `Last-Event-ID: N`): a
+ * `text/event-stream` that starts with `retry:` and a hello event, then the
+ * backlog after since, then one event per envelope (`id:` = seq, `data:` = the
+ * envelope JSON, formatted once per message for every stream) and a `: ka`
+ * comment every sseKeepAliveMs. A stream holding more unsent bytes than
+ * sendBufferLimitBytes is destroyed (slow consumer).
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Envelope } from '../core/types.ts';
+import type { ServerContext } from './context.ts';
+import type { Entry } from './source.ts';
+import { parseQuery } from './validate.ts';
+
+interface Stream {
+  res: ServerResponse;
+  client: string;
+}
+
+const KEEP_ALIVE = Buffer.from(': ka\n\n');
+
+function eventText(e: Entry): string {
+  return `id: ${e.env.seq}\ndata: ${e.json}\n\n`;
+}
+
+/** Register GET /sse. */
+export function sse(app: FastifyInstance, ctx: ServerContext): void {
+  const counters = ctx.count('sse');
+  const limit = ctx.options.sendBufferLimitBytes;
+  const streams = new Set<Stream>();
+  const byClient = new Map<string, Set<Stream>>();
+
+  /** Write unless the stream already holds more than the limit unsent (then destroy it). */
+  function write(s: Stream, chunk: Buffer | string): boolean {
+    const socket = s.res.socket;
+    if (!socket || socket.destroyed) return false;
+    if (socket.writableLength + s.res.writableLength > limit) {
+      counters.slowConsumers++;
+      socket.destroy();
+      return false;
+    }
+    s.res.write(chunk);
+    return true;
+  }
+
+  function open(res: ServerResponse, client: string, since: number | undefined): void {
+    const s: Stream = { res, client };
+    const slice = ctx.source.slice(since, client);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info })}\n\n`;
+    for (const e of slice.entries) head += eventText(e);
+    res.write(head);
+    counters.messagesSent += slice.entries.length;
+    streams.add(s);
+    let set = byClient.get(client);
+    if (!set) byClient.set(client, (set = new Set()));
+    set.add(s);
+    res.once('close', () => {
+      streams.delete(s);
+      set.delete(s);
+      if (set.size === 0) byClient.delete(client);
+    });
+  }
+
+  const onMessage = (env: Envelope, json: string) => {
+    const targets = env.to === undefined ? streams : byClient.get(env.to);
+    if (!targets || targets.size === 0) return;
+    const chunk = Buffer.from(eventText({ env, json }));
+    for (const s of targets) if (write(s, chunk)) counters.messagesSent++;
+  };
+  ctx.source.on('message', onMessage);
+
+  const keepAlive = setInterval(() => {
+    for (const s of streams) write(s, KEEP_ALIVE);
+  }, ctx.options.sseKeepAliveMs);
+
+  ctx.onShutdown(() => {
+    clearInterval(keepAlive);
+    ctx.source.off('message', onMessage);
+    for (const s of [...streams]) {
+      // End the chunked stream, then the connection (FIN after the terminator).
+      s.res.end();
+      s.res.socket?.end();
+    }
+  });
+
+  app.get('/sse', { config: { protocol: 'sse' } }, async (req, reply) => {
+    const q = parseQuery(req.query, { lastEventId: req.headers['last-event-id'] });
+    if (ctx.shuttingDown) {
+      reply.header('connection', 'close');
+      return reply.code(204).send();
+    }
+    reply.hijack();
+    open(reply.raw, q.client, q.since);
+  });
+}

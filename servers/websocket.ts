@@ -1,0 +1,159 @@
+/**
+ * websocket — `GET /ws?client=ID&since=N` and the article's `/websocket/:client`.
+ * Pushes a hello, the backlog after `since`, then every envelope as a text frame
+ * (built once per message for all peers). Answers the application heartbeat
+ * ({"type":"ping","t"} → {"type":"pong","t"}); sends protocol pings every
+ * serverPingIntervalMs and terminates a peer that missed the previous pong (a
+ * zombie reaped). Close codes: 1001 shutdown, 1009 frame too big (ws itself),
+ * 4008 slow consumer.
+ */
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { CLOSE_CODES, type ErrorCode, ERRORS } from '../core/errors.ts';
+import type { Envelope } from '../core/types.ts';
+import type { ServerContext } from './context.ts';
+import { nowMs } from './source.ts';
+import { type PushQuery, parseQuery } from './validate.ts';
+import { prepareText, sendPrepared } from './ws-frame.ts';
+
+interface Peer {
+  ws: WebSocket;
+  client: string;
+  alive: boolean;
+  lastSeenMs: number;
+}
+
+function queryOf(req: FastifyRequest): PushQuery {
+  const params = req.params as Record<string, unknown>;
+  return parseQuery(req.query, params.client !== undefined ? { pathClient: params.client } : {});
+}
+
+/** Register /ws and /websocket/:client (and the @fastify/websocket plugin). */
+export async function websocket(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const counters = ctx.count('websocket');
+  const limit = ctx.options.sendBufferLimitBytes;
+  const peers = new Set<Peer>();
+  const byClient = new Map<string, Set<Peer>>();
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: ctx.options.wsMaxPayloadBytes, perMessageDeflate: ctx.options.perMessageDeflate },
+    // ws closes with 1009 itself on an oversized frame; let that close frame go out.
+    errorHandler: () => {},
+    preClose(done) {
+      this.websocketServer.close();
+      done();
+    },
+  });
+
+  /** True (and the peer is cut with 4008) when it holds more unsent bytes than the limit. */
+  function cutIfSlow(peer: Peer): boolean {
+    if (peer.ws.bufferedAmount <= limit) return false;
+    counters.slowConsumers++;
+    peer.ws.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
+    peer.ws.terminate();
+    return true;
+  }
+
+  function sendControl(peer: Peer, message: object): void {
+    if (!cutIfSlow(peer) && peer.ws.readyState === peer.ws.OPEN) peer.ws.send(JSON.stringify(message));
+  }
+
+  function sendError(peer: Peer, code: ErrorCode, detail: string): void {
+    sendControl(peer, { type: 'error', code, message: `${ERRORS[code].message}: ${detail}` });
+  }
+
+  function onFrame(peer: Peer, raw: RawData): void {
+    counters.messagesReceived++;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw.toString());
+    } catch {
+      sendError(peer, 'PB_WS_BAD_JSON', 'expected {"type":"ping","t":<number>}');
+      return;
+    }
+    const m = msg as { type?: unknown; t?: unknown } | null;
+    if (m && m.type === 'ping' && typeof m.t === 'number') sendControl(peer, { type: 'pong', t: m.t });
+    else if (m && m.type === 'ping') sendError(peer, 'PB_WS_UNKNOWN_TYPE', 'ping needs a numeric "t"');
+    else sendError(peer, 'PB_WS_UNKNOWN_TYPE', `got type ${JSON.stringify(m?.type ?? null)}`);
+  }
+
+  function connect(ws: WebSocket, req: FastifyRequest): void {
+    const q = queryOf(req);
+    const peer: Peer = { ws, client: q.client, alive: true, lastSeenMs: nowMs() };
+    if (ctx.shuttingDown) {
+      ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+      return;
+    }
+    const slice = ctx.source.slice(q.since, q.client);
+    ws.send(JSON.stringify({ type: 'hello', ...slice.info }));
+    for (const e of slice.entries) ws.send(e.json);
+    counters.messagesSent += slice.entries.length;
+    peers.add(peer);
+    let set = byClient.get(peer.client);
+    if (!set) byClient.set(peer.client, (set = new Set()));
+    set.add(peer);
+    ws.on('message', (raw) => onFrame(peer, raw));
+    ws.on('pong', () => {
+      peer.alive = true;
+      peer.lastSeenMs = nowMs();
+    });
+    ws.once('close', () => {
+      peers.delete(peer);
+      set.delete(peer);
+      if (set.size === 0) byClient.delete(peer.client);
+    });
+  }
+
+  const onMessage = (env: Envelope, json: string) => {
+    const targets = env.to === undefined ? peers : byClient.get(env.to);
+    if (!targets || targets.size === 0) return;
+    const prepared = prepareText(json);
+    for (const peer of targets) {
+      if (cutIfSlow(peer)) continue;
+      sendPrepared(peer.ws, prepared);
+      counters.messagesSent++;
+    }
+  };
+  ctx.source.on('message', onMessage);
+
+  const pinger = setInterval(() => {
+    for (const peer of peers) {
+      if (!peer.alive) {
+        ctx.recordZombie({ protocol: 'websocket', client: peer.client, atMs: nowMs(), lastSeenMs: peer.lastSeenMs });
+        peer.ws.terminate();
+        continue;
+      }
+      peer.alive = false;
+      if (!cutIfSlow(peer)) peer.ws.ping();
+    }
+  }, ctx.options.serverPingIntervalMs);
+
+  ctx.onShutdown(async () => {
+    clearInterval(pinger);
+    ctx.source.off('message', onMessage);
+    await closeAll(peers, ctx.options.shutdownTimeoutMs / 2);
+  });
+
+  const route = { config: { protocol: 'websocket' }, websocket: true, preValidation: async (req: FastifyRequest) => {
+    queryOf(req);
+  } } as const;
+  app.get('/ws', route, connect);
+  app.get('/websocket/:client', route, connect);
+}
+
+/** Close every peer with 1001, then terminate whoever has not closed within graceMs. */
+async function closeAll(peers: Set<Peer>, graceMs: number): Promise<void> {
+  const open = [...peers].map((p) => p.ws);
+  const closed = open.map(
+    (ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))),
+  );
+  for (const ws of open) ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([Promise.all(closed), grace]);
+  clearTimeout(timer);
+  for (const ws of open) ws.terminate();
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Recorder } from '../../clients/metrics.ts';
+import { clientConfig, createClient, type PushClient } from '../../clients/registry.ts';
+import { type Envelope, PROTOCOLS } from '../../core/types.ts';
+import { type RunningServer, startServer } from '../../servers/app.ts';
+import { nextEvent, until } from './helpers.ts';
+
+const FAST = { pollIntervalMs: 50, longPollWaitMs: 2_000, sseKeepAliveMs: 1_000 };
+
+describe('clients against the real server', () => {
+  let server: RunningServer;
+  let recorder: Recorder;
+  let clients: PushClient[] = [];
+
+  before(async () => {
+    server = await startServer({ port: 0, ratePerS: 0 });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.map((c) => c.stop()));
+    clients = [];
+    recorder?.close();
+  });
+  after(() => server.close());
+
+  function client(
+    protocol: (typeof PROTOCOLS)[number],
+    id: string,
+    headers: 'minimal' | 'browser' = 'minimal',
+  ) {
+    const c = createClient(
+      clientConfig({ id, protocol, baseUrl: server.url }, { ...FAST, headers }),
+      recorder,
+    );
+    clients.push(c);
+    return c;
+  }
+
+  for (const protocol of PROTOCOLS) {
+    it(`${protocol}: receives every message for it, in order, once`, async () => {
+      recorder = new Recorder({ protocol });
+      const id = `del-${protocol}`;
+      const c = client(protocol, id);
+      const got: Envelope[] = [];
+      c.on('message', (env: Envelope) => got.push(env));
+      const opened = nextEvent(c, 'open', 5_000);
+      c.start();
+      await opened;
+      const subscribed = c.subscribedAfterSeq!;
+      assert.equal(subscribed, server.source.lastSeq, 'subscribes at the current lastSeq');
+      const expected: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const to = i % 6 === 1 ? id : i % 6 === 2 ? 'someone-else' : undefined;
+        const env = server.source.publish(`payload-${i}-é`, to ? { to } : {});
+        if (to !== 'someone-else') expected.push(env.seq);
+      }
+      await until(`${protocol} delivered ${expected.length}`, () => got.length >= expected.length);
+      assert.deepEqual(
+        got.map((e) => e.seq),
+        expected,
+      );
+      const [stats] = recorder.snapshot().clients;
+      assert.equal(stats.delivered, expected.length);
+      assert.equal(stats.duplicates, 0);
+      assert.equal(stats.outOfOrder, 0);
+      assert.equal(stats.highWaterSeq, server.source.lastSeq);
+      assert.equal(
+        stats.payloadBytes,
+        got.reduce((n, e) => n + Buffer.byteLength(e.data), 0),
+      );
+      assert.ok(stats.bytesIn > stats.payloadBytes, 'socket bytes include framing');
+      assert.ok(stats.bytesOut > 0);
+      if (protocol.endsWith('poll')) assert.ok(stats.requests >= 2 && stats.emptyResponses >= 1);
+    });
+  }
+
+  it('socket bytes equal what the server counted; browser headers cost several hundred bytes per request', async () => {
+    recorder = new Recorder({ protocol: 'short-poll' });
+    const serverBytes = () => server.stats().protocols['short-poll']!;
+    const base = { ...serverBytes() };
+    const minimal = client('short-poll', 'hdr-minimal', 'minimal');
+    const browser = client('short-poll', 'hdr-browser', 'browser');
+    minimal.start();
+    browser.start();
+    const snap = () => recorder.snapshot().clients;
+    await until('10 polls each', () => snap().every((c) => c.requests >= 10));
+    await Promise.all([minimal.stop(), browser.stop()]);
+    const [m, b] = snap();
+    await until(
+      'server counted the same bytes',
+      () => {
+        const now = serverBytes();
+        return (
+          now.bytesSent - base.bytesSent === m.bytesIn + b.bytesIn &&
+          now.bytesReceived - base.bytesReceived === m.bytesOut + b.bytesOut
+        );
+      },
+      2_000,
+    );
+    const perRequest = (c: typeof m & object) => c.bytesOut / c.requests;
+    const extra = perRequest(b) - perRequest(m);
+    assert.ok(extra >= 400 && extra <= 1_500, `browser profile adds ${extra.toFixed(0)} B per request`);
+  });
+});

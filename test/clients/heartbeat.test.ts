@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, it } from 'node:test';
+import { decodeHistogram } from '../../clients/histograms.ts';
+import { Recorder } from '../../clients/metrics.ts';
+import { clientConfig, createClient, type PushClient } from '../../clients/registry.ts';
+import type { ReconnectEvent } from '../../clients/report-types.ts';
+import { startServer } from '../../servers/app.ts';
+import { envelope, nextEvent, rawWsServer } from './helpers.ts';
+
+const INTERVAL_MS = 300;
+const TIMEOUT_MS = 300;
+/** Timers on a busy 2-core machine: detection may be late by this much, never early by more than 50 ms. */
+const LATE_TOLERANCE_MS = 400;
+const CLOSE_TIMEOUT_MS = 1_500;
+
+type Closer = () => Promise<void> | void;
+let cleanups: Closer[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+function wsClient(baseUrl: string, giveUp: 'terminate' | 'close', recorder: Recorder): PushClient {
+  const c = createClient(
+    clientConfig(
+      { id: `hb-${giveUp}`, protocol: 'websocket', baseUrl },
+      {
+        heartbeat: {
+          intervalMs: INTERVAL_MS,
+          timeoutMs: TIMEOUT_MS,
+          giveUp,
+          closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        },
+        backoff: { initialMs: 50, jitter: 0 },
+      },
+    ),
+    recorder,
+  );
+  cleanups.push(() => c.stop());
+  return c;
+}
+
+describe('websocket heartbeat', () => {
+  it('a server that stops answering pings is declared dead within interval + timeout, then resumed', async () => {
+    const { wss, url, close } = await rawWsServer();
+    cleanups.push(close);
+    const urls: string[] = [];
+    wss.on('connection', (ws, req: IncomingMessage) => {
+      urls.push(req.url ?? '');
+      ws.send(JSON.stringify({ type: 'hello', lastSeq: 0, oldestSeq: 1 }));
+      for (let seq = 1; seq <= 3; seq++) ws.send(JSON.stringify(envelope(seq)));
+      // pings are read and ignored: no pong ever
+    });
+    const recorder = new Recorder();
+    cleanups.push(() => recorder.close());
+    const c = wsClient(url, 'terminate', recorder);
+    const opened = nextEvent<[number]>(c, 'open', 5_000);
+    c.start();
+    const [openAtMs] = await opened;
+    const [reason, deadAtMs] = await nextEvent<[string, number]>(c, 'dead', 5_000);
+    assert.equal(reason, 'heartbeat-timeout');
+    const detectMs = deadAtMs - openAtMs;
+    const budgetMs = INTERVAL_MS + TIMEOUT_MS;
+    assert.ok(
+      detectMs >= budgetMs - 50 && detectMs <= budgetMs + LATE_TOLERANCE_MS,
+      `dead after ${detectMs.toFixed(0)} ms, budget ${budgetMs} ms (+${LATE_TOLERANCE_MS} / -50)`,
+    );
+    await nextEvent(c, 'open', 5_000);
+    assert.equal(urls.length, 2);
+    assert.match(urls[1], /[?&]since=3(&|$)/, 'resumes after the last seq it got');
+  });
+
+  it("'close' give-up on a peer that stopped reading waits for the close timeout; 'terminate' does not", async () => {
+    const { wss, url, close } = await rawWsServer();
+    cleanups.push(close);
+    wss.on('connection', (ws, req: IncomingMessage) => {
+      ws.send(JSON.stringify({ type: 'hello', lastSeq: 0, oldestSeq: 1 }));
+      req.socket.pause(); // a dead peer: nothing it is sent is ever read, no close handshake
+    });
+    const measure = async (giveUp: 'terminate' | 'close'): Promise<ReconnectEvent> => {
+      const recorder = new Recorder();
+      cleanups.push(() => recorder.close());
+      const c = wsClient(url, giveUp, recorder);
+      c.start();
+      await nextEvent(c, 'open', 5_000);
+      await nextEvent(c, 'dead', 5_000);
+      await nextEvent(c, 'open', CLOSE_TIMEOUT_MS + 5_000);
+      await c.stop();
+      return recorder.snapshot().reconnects[0];
+    };
+    const terminated = await measure('terminate');
+    const closed = await measure('close');
+    const reconnectMs = (e: ReconnectEvent): number => e.openAtMs! - e.deadAtMs;
+    assert.equal(terminated.closeCompletedAtMs, undefined);
+    assert.ok(
+      reconnectMs(terminated) < 500,
+      `terminate reconnected in ${reconnectMs(terminated).toFixed(0)} ms`,
+    );
+    const closeWaitMs = closed.closeCompletedAtMs! - closed.deadAtMs;
+    assert.ok(
+      closeWaitMs >= CLOSE_TIMEOUT_MS - 50 && closeWaitMs <= CLOSE_TIMEOUT_MS + LATE_TOLERANCE_MS,
+      `close completed ${closeWaitMs.toFixed(0)} ms after dead (close timeout ${CLOSE_TIMEOUT_MS} ms)`,
+    );
+    assert.ok(
+      reconnectMs(closed) - reconnectMs(terminated) >= CLOSE_TIMEOUT_MS - 300,
+      `close mode slower by ${(reconnectMs(closed) - reconnectMs(terminated)).toFixed(0)} ms`,
+    );
+  });
+
+  it('records ping round trips against the real server', async () => {
+    const server = await startServer({ port: 0, ratePerS: 0, protocols: ['websocket'] });
+    cleanups.push(() => server.close());
+    const recorder = new Recorder();
+    cleanups.push(() => recorder.close());
+    const c = createClient(
+      clientConfig(
+        { id: 'rtt', protocol: 'websocket', baseUrl: server.url },
+        { heartbeat: { intervalMs: 50 } },
+      ),
+      recorder,
+    );
+    cleanups.push(() => c.stop());
+    c.start();
+    await nextEvent(c, 'open', 5_000);
+    const deadline = Date.now() + 5_000;
+    let rtt = decodeHistogram(recorder.snapshot().histograms.pingRttUs);
+    while (rtt.totalCount < 5 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      rtt = decodeHistogram(recorder.snapshot().histograms.pingRttUs);
+    }
+    assert.ok(rtt.totalCount >= 5, `${rtt.totalCount} pongs`);
+    assert.ok(rtt.getValueAtPercentile(50) < 50_000, 'loopback RTT well under 50 ms');
+    assert.equal(c.connected, true, 'a server that answers keeps the connection alive');
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * renderReport from fixtures: self-contained (no external resource), escaped, no NaN, edge
+ * cases and extensions render without throwing.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderReport } from '../../reports/render.ts';
+import { externalReferences, markupOnly } from '../helpers/report-html.ts';
+import { edgeCaseResults, extendedResults, loadFixture } from './fixtures.ts';
+
+/** The JSON the page runtime reads. */
+function embeddedData(html: string): { charts: Array<{ id: string; faults?: unknown[] }> } {
+  const m = /<script type="application\/json" id="pb-data">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, 'pb-data script present');
+  return JSON.parse(m[1]);
+}
+
+describe('renderReport', () => {
+  const html = renderReport(loadFixture(), {
+    baseline: loadFixture(),
+    generatedAt: new Date('2025-11-26T21:00:00Z'),
+  });
+
+  it('references no external resource (rule: src/href/url()/@import/fetch/import/WebSocket targets; URL text in licence comments is allowed)', () => {
+    assert.deepEqual(externalReferences(html), []);
+    // Outside the inlined scripts, no URL appears at all.
+    assert.doesNotMatch(markupOnly(html), /https?:\/\//);
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    assert.match(html, /Chart\.js v4/, 'chart.js is inlined');
+    assert.doesNotMatch(html, /sourceMappingURL/);
+  });
+
+  it('the external-reference check itself catches CDN scripts, stylesheets, fonts and fetches', () => {
+    const bad = [
+      '<script src="https://cdn.jsdelivr.net/npm/chart.js"></script>',
+      '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Inter">',
+      '<style>@font-face { src: url(https://example.com/f.woff2) }</style>',
+      '<img src="//example.com/x.png">',
+      "<script>fetch('https://example.com/beacon')</script>",
+    ];
+    for (const snippet of bad) assert.notDeepEqual(externalReferences(snippet), [], snippet);
+    assert.deepEqual(externalReferences('<script>/*! https://www.chartjs.org */</script>'), []);
+  });
+
+  it('is one document with every chart and section', () => {
+    assert.equal(html.match(/<html/g)?.length, 1);
+    assert.equal(html.match(/<canvas /g)?.length, 8);
+    const ids = embeddedData(html).charts.map((c) => c.id);
+    assert.equal(ids.length, 8);
+    for (const id of ['verdict', 'baseline', 'charts', 'runs', 'scenario'])
+      assert.match(html, new RegExp(`<section id="${id}">`));
+    assert.equal(html.match(/<details class="numbers">/g)?.length, 8, 'every chart has its numbers table');
+  });
+
+  it('shows no NaN, undefined or null outside the inlined scripts', () => {
+    assert.doesNotMatch(markupOnly(html), /\bNaN\b|\bundefined\b|>null</);
+  });
+
+  it('marks the header warnings: saturated generator and breached SLOs', () => {
+    assert.match(html, /short-poll: load generator saturated/);
+    assert.match(html, /long-poll: SLO breached<\/strong>: p99 latency 7,480 ms &gt; 1,500 ms/);
+    assert.match(html, /sse: SLO breached/);
+    assert.doesNotMatch(html, /websocket: SLO breached/);
+  });
+
+  it('shades the fault window on the time charts', () => {
+    const latency = embeddedData(html).charts.find((c) => c.id === 'chart-latency-time');
+    assert.deepEqual(latency?.faults, [{ from: 15, to: 23, label: 'blackhole' }]);
+  });
+
+  it('escapes a hostile scenario name and notes everywhere', () => {
+    const r = loadFixture();
+    r.scenario.name = '<script>alert(1)</script>';
+    r.scenario.description = '</script><img src=x onerror=alert(2)>';
+    r.runs[0].notes = ['<b>bold</b> & "quoted"'];
+    r.runs[1].slo = { passed: false, breaches: ['p99 < 5ms </script>'] };
+    const out = renderReport(r);
+    const markup = markupOnly(out);
+    assert.doesNotMatch(out, /<script>alert/);
+    assert.doesNotMatch(out, /<img src=x/);
+    assert.match(markup, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(markup, /&lt;b&gt;bold&lt;\/b&gt; &amp; &quot;quoted&quot;/);
+    // Inside the embedded JSON, < is a \u escape, so no element can be closed early.
+    const json = /<script type="application\/json" id="pb-data">([\s\S]*?)<\/script>/.exec(out)?.[1] ?? '';
+    assert.doesNotMatch(json, /</);
+    assert.equal(out.match(/<\/script>/g)?.length, 3, 'only the three real script elements close');
+  });
+
+  it('renders a run with 0 delivered, no faults, no timeseries and a partial run without NaN', () => {
+    const out = renderReport(edgeCaseResults());
+    assert.doesNotMatch(markupOnly(out), /\bNaN\b|\bundefined\b|Infinity/);
+    assert.match(out, /No time series with latency in this results file/);
+    assert.match(out, /No reconnect happened in any run/);
+    assert.match(out, /No polling run in this results file/);
+    assert.match(out, /unnamed scenario/);
+    for (const chart of embeddedData(out).charts) assert.doesNotMatch(JSON.stringify(chart), /NaN|Infinity/);
+  });
+
+  it('renders a file with no runs at all', () => {
+    const r = loadFixture();
+    r.runs = [];
+    const out = renderReport(r);
+    assert.match(out, /This results file holds no runs/);
+    assert.doesNotMatch(markupOnly(out), /\bNaN\b|\bundefined\b/);
+  });
+
+  it('shows browser-engine runs beside pushbench runs, and the capacity section', () => {
+    const out = renderReport(extendedResults());
+    assert.match(out, /<tr data-run="websocket \(browser\)">/);
+    assert.match(out, /<tr data-run="websocket">/);
+    assert.match(out, /onclose fired 61.2 s after ws.close\(\)/);
+    assert.match(out, /<section id="capacity">/);
+    assert.match(out, /9,100/);
+    const ids = embeddedData(out).charts.map((c) => c.id);
+    assert.ok(ids.includes('chart-capacity-rate') && ids.includes('chart-capacity-clients'), ids.join());
+  });
+
+  it('shows an unreadable capacity section raw instead of failing', () => {
+    const r = loadFixture();
+    r.capacity = { something: 'else' };
+    assert.match(renderReport(r), /capacity section has a shape this report does not read/);
+  });
+});
