@@ -9,6 +9,7 @@ type Register = (program: Command) => void;
 
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per command: () => import('./commands/<name>.ts'),
+  () => import('./commands/run.ts'),
   () => import('./commands/report.ts'),
   () => import('./commands/serve.ts'),
 ];

@@ -63,8 +63,18 @@ export function mergeWorkerReports(reports: WorkerReport[]): MergedReport {
       meanMs: worst((e) => e.meanMs),
       perWorkerP99Ms: loops.map((e) => e.p99Ms),
     },
+    resources: {
+      rssMB: sum(reports, (r) => r.resources.rssMB),
+      heapUsedMB: sum(reports, (r) => r.resources.heapUsedMB),
+      cpuUserMs: sum(reports, (r) => r.resources.cpuUserMs),
+      cpuSystemMs: sum(reports, (r) => r.resources.cpuSystemMs),
+    },
     errors,
   };
+}
+
+function sum(reports: WorkerReport[], pick: (r: WorkerReport) => number): number {
+  return Math.round(reports.reduce((n, r) => n + (pick(r) ?? 0), 0) * 10) / 10;
 }
 
 function mergeTimeseries(reports: WorkerReport[]): MergedBucket[] {

@@ -115,7 +115,16 @@ export interface WorkerReport {
   timeseries: BucketReport[];
   /** Generator event-loop delay since warm-up end (ms). */
   eventLoop: EventLoopSummary;
+  /** The generator process's own memory and CPU time at the snapshot. */
+  resources: Resources;
   errors: Record<string, number>;
+}
+
+export interface Resources {
+  rssMB: number;
+  heapUsedMB: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
 }
 
 /** One merged 1-second bucket; latencies in ms. */
@@ -145,5 +154,7 @@ export interface MergedReport {
   timeseries: MergedBucket[];
   /** Worst worker's event-loop figures (saturation is per process), plus each worker's p99. */
   eventLoop: EventLoopSummary & { perWorkerP99Ms: number[] };
+  /** Summed over the generator processes. */
+  resources: Resources;
   errors: Record<string, number>;
 }

@@ -44,7 +44,13 @@ export class Timeseries {
    */
   closeBefore(nowMs: number, connected: number, bytesIn: number, bytesOut: number): void {
     const sec = Math.floor(nowMs / 1000);
-    if (sec - 1 <= this.lastClosedSec) return;
+    if (sec - 1 <= this.lastClosedSec) {
+      // Called twice within a second: nothing to close, but the bytes must land somewhere.
+      const current = this.bucketFor(sec);
+      current.report.bytesIn += bytesIn;
+      current.report.bytesOut += bytesOut;
+      return;
+    }
     const last = this.bucketFor(sec - 1, true);
     last.report.connected = connected;
     last.report.bytesIn += bytesIn;

@@ -19,7 +19,10 @@ export function assertLoopbackTarget(url: string, allowRemote = false): void {
   try {
     host = new URL(url).hostname;
   } catch {
-    throw new PushbenchError('PB_BAD_OPTION', `target: expected a URL such as http://127.0.0.1:8080, got "${url}"`);
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      `target: expected a URL such as http://127.0.0.1:8080, got "${url}"`,
+    );
   }
   if (!allowRemote && !isLoopbackHost(host)) {
     throw new PushbenchError('PB_REMOTE_TARGET', `${host} is not a loopback address (127.0.0.0/8, ::1)`);

@@ -47,7 +47,7 @@ export class Pipeline {
     params: Record<string, number>,
     appliedAtMs: number,
   ): void {
-    const stage: Stage = { faultId, toxic: undefined as unknown as Toxic };
+    const stage = { faultId } as Stage;
     const forward = (chunk: Chunk): void => this.forwardFrom(stage, chunk);
     stage.toxic = def.create(params, { direction: this.direction, appliedAtMs, forward });
     this.stages.push(stage);

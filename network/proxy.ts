@@ -78,6 +78,7 @@ export class FaultProxy {
     if (!pending) {
       pending = this.listen(name);
       this.servers.set(name, pending);
+      pending.catch(() => this.servers.delete(name)); // a failed listen may be retried
     }
     return (await pending).port;
   }

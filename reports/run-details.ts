@@ -7,6 +7,9 @@ import { formatDuration, formatValue } from './format.ts';
 import type { RunView } from './model.ts';
 import { runNameCell } from './run-cells.ts';
 
+/** Wide text columns get a minimum width (style.ts) so they do not wrap word by word. */
+const CELL_CLASS = ['', '', 'text', 'num', 'num', 'num', 'text', 'text wide'];
+
 function faultsText(run: RunView): string {
   if (!run.faults.length) return 'none';
   return run.faults
@@ -52,9 +55,9 @@ export function renderRunDetails(runs: RunView[]): string {
       sloText(r),
       notesText(r),
     ];
-    return `<tr>${runNameCell(r)}${cells.map((c, i) => `<td${i === 2 ? ' class="faults"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+    return `<tr>${runNameCell(r)}${cells.map((c, i) => `<td class="${CELL_CLASS[i] ?? ''}">${escapeHtml(c)}</td>`).join('')}</tr>`;
   });
-  return `<div class="table-wrap"><table class="runs"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
+  return `<div class="table-wrap"><table class="runs"><thead><tr>${head.map((h, i) => `<th class="${i === 0 ? '' : (CELL_CLASS[i - 1] ?? '')}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>`;
 }

@@ -65,7 +65,9 @@ table.baseline tr.improvement td, table.baseline tr.improvement th { background:
 .baseline-summary .bad { color: var(--bad); }
 .baseline-summary .good { color: var(--good); }
 table.runs td { white-space: normal; max-width: 360px; }
-table.runs td.faults { min-width: 230px; }
+table.runs { width: 100%; }
+table.runs td.text { min-width: 140px; }
+table.runs td.wide { min-width: 190px; }
 pre { background: #0f172a; color: #e2e8f0; padding: 12px; border-radius: 6px; overflow: auto; font-size: 12px; max-height: 480px; }
 footer { color: var(--muted); font-size: 12px; padding-top: 24px; padding-bottom: 32px; }
 .chart-error { color: var(--bad); }

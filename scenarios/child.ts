@@ -74,12 +74,18 @@ export class ChildHandle extends EventEmitter {
 
   /** Send `{type, id, ...payload}` and wait for `{type:'reply', id}` (default 10 s). */
   request<T = unknown>(type: string, payload: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
-    if (!this.alive) return Promise.reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} is not running`));
+    if (!this.alive)
+      return Promise.reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} is not running`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new PushbenchError('PB_CHILD_TIMEOUT', `${this.name} did not answer "${type}" within ${timeoutMs} ms`));
+        reject(
+          new PushbenchError(
+            'PB_CHILD_TIMEOUT',
+            `${this.name} did not answer "${type}" within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (v) => {
@@ -108,7 +114,9 @@ export class ChildHandle extends EventEmitter {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new PushbenchError('PB_CHILD_TIMEOUT', `${this.name} sent no "${type}" within ${timeoutMs} ms`));
+        reject(
+          new PushbenchError('PB_CHILD_TIMEOUT', `${this.name} sent no "${type}" within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

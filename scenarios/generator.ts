@@ -125,8 +125,10 @@ function main(): void {
     console.error('scenarios/generator.ts is a child process: spawn it with an IPC channel');
     process.exit(2);
   }
+  // One request at a time, in order: a 'start' right behind 'init' waits for init to finish.
+  let queue: Promise<void> = Promise.resolve();
   process.on('message', (msg: GeneratorRequest) => {
-    onRequest(msg).catch((err) => sendError(err));
+    queue = queue.then(() => onRequest(msg)).catch((err) => sendError(err));
   });
   process.on('disconnect', () => void exitAfterShutdown(0));
   process.on('SIGTERM', () => void exitAfterShutdown(0));

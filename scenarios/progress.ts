@@ -35,7 +35,15 @@ export function createProgress(label: string, totalMs: number, quiet: boolean): 
     cliProgress.Presets.shades_classic,
   );
   const totalS = Math.round(totalMs / 1000);
-  bar.start(totalS, 0, { elapsed: 0, total: totalS, connected: 0, clients: 0, delivered: 0, p99: '-', phase: 'start' });
+  bar.start(totalS, 0, {
+    elapsed: 0,
+    total: totalS,
+    connected: 0,
+    clients: 0,
+    delivered: 0,
+    p99: '-',
+    phase: 'start',
+  });
   return {
     update(elapsedMs, s) {
       const elapsed = Math.min(totalS, Math.round(elapsedMs / 1000));

@@ -19,7 +19,10 @@ export function environment(startedAt = new Date()): Results['environment'] {
 
 /** A sortable, filesystem-safe run id: 2026-11-26T20-41-07-baseline. */
 export function runId(name: string, at = new Date()): string {
-  const stamp = at.toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/:/g, '-');
   return `${stamp}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
 }
 
@@ -41,7 +44,10 @@ export async function readResults(file: string): Promise<Results> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PushbenchError('PB_BAD_OPTION', `${file}: cannot read (${(err as NodeJS.ErrnoException).code})`);
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code})`,
+    );
   }
   let data: Results;
   try {
@@ -50,7 +56,10 @@ export async function readResults(file: string): Promise<Results> {
     throw new PushbenchError('PB_BAD_OPTION', `${file}: not valid JSON (${(err as Error).message})`);
   }
   if (data?.schema !== RESULTS_SCHEMA_ID || !Array.isArray(data.runs)) {
-    throw new PushbenchError('PB_BAD_OPTION', `${file}: expected schema "${RESULTS_SCHEMA_ID}" with a runs array`);
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      `${file}: expected schema "${RESULTS_SCHEMA_ID}" with a runs array`,
+    );
   }
   return data;
 }
@@ -59,7 +68,8 @@ export async function readResults(file: string): Promise<Results> {
 export function summarizeTimings(values: number[]): TimingSummary {
   if (values.length === 0) return { p50: 0, p99: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  const rank = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
   return { p50: round3(rank(0.5)), p99: round3(rank(0.99)), max: round3(sorted[sorted.length - 1]) };
 }
 

@@ -13,7 +13,10 @@ const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
   { title: 'delivered', cell: (r) => String(r.delivery.delivered) },
   { title: 'lost', cell: (r) => String(r.delivery.lost) },
   { title: 'bytes/msg', cell: (r) => formatBytes(r.bytes.perDeliveredMessage) },
-  { title: 'requests', cell: (r) => (r.requests.total ? `${r.requests.total} (${r.requests.empty} empty)` : '-') },
+  {
+    title: 'requests',
+    cell: (r) => (r.requests.total ? `${r.requests.total} (${r.requests.empty} empty)` : '-'),
+  },
   { title: 'reconnects', cell: (r) => String(r.reconnects.count) },
   { title: 'detect p50', cell: (r) => (r.reconnects.count ? formatMs(r.reconnects.detectMs.p50) : '-') },
   { title: 'srv CPU', cell: (r) => `${r.server.cpuPct.toFixed(1)}%` },
@@ -31,6 +34,7 @@ function flags(r: RunResult): string {
 export function formatTable(runs: RunResult[]): string {
   const rows = [COLUMNS.map((c) => c.title), ...runs.map((r) => COLUMNS.map((c) => c.cell(r)))];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

@@ -24,17 +24,25 @@ const PATTERNS = ['constant', 'poisson', 'burst'];
 /** Turn CLI strings into ServerOptions; throws PB_BAD_OPTION naming every bad flag. */
 export function parseServeFlags(flags: ServeFlags): ServerOptions {
   const problems: string[] = [];
-  const protocols = flags.protocols.split(',').map((p) => p.trim()).filter(Boolean);
-  for (const p of protocols) if (!isProtocolName(p)) problems.push(`--protocols: unknown protocol "${p}" (expected ${PROTOCOLS.join(', ')})`);
+  const protocols = flags.protocols
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of protocols)
+    if (!isProtocolName(p))
+      problems.push(`--protocols: unknown protocol "${p}" (expected ${PROTOCOLS.join(', ')})`);
   if (protocols.length === 0) problems.push('--protocols: expected at least one protocol');
   const port = /^\d{1,5}$/.test(flags.port) ? Number(flags.port) : Number.NaN;
-  if (!(port >= 0 && port <= 65_535)) problems.push(`--port: expected an integer 0-65535, got "${flags.port}"`);
+  if (!(port >= 0 && port <= 65_535))
+    problems.push(`--port: expected an integer 0-65535, got "${flags.port}"`);
   if (flags.host.trim() === '') problems.push('--host: expected a host name or address');
   const ratePerS = parseRatePerS(flags.rate);
-  if (ratePerS === undefined) problems.push(`--rate: expected messages per second like 10 or "600/m", got "${flags.rate}"`);
+  if (ratePerS === undefined)
+    problems.push(`--rate: expected messages per second like 10 or "600/m", got "${flags.rate}"`);
   const sizeBytes = parseSizeBytes(flags.size);
   if (sizeBytes === undefined) problems.push(`--size: expected bytes like 256 or "1KB", got "${flags.size}"`);
-  if (!PATTERNS.includes(flags.pattern)) problems.push(`--pattern: expected one of ${PATTERNS.join(', ')}, got "${flags.pattern}"`);
+  if (!PATTERNS.includes(flags.pattern))
+    problems.push(`--pattern: expected one of ${PATTERNS.join(', ')}, got "${flags.pattern}"`);
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', problems.join('; '), problems);
   return {
     protocols: [...new Set(protocols)] as ProtocolName[],
@@ -53,7 +61,10 @@ export function describeEndpoints(server: RunningServer, protocols: ProtocolName
     'short-poll': [`short-poll  GET ${server.url}/poll?since=N&client=ID`],
     'long-poll': [`long-poll   GET ${server.url}/long-poll?since=N&client=ID&wait=MS`],
     sse: [`sse         GET ${server.url}/sse?client=ID  (Last-Event-ID or since=N to resume)`],
-    websocket: [`websocket   ${ws}/ws?client=ID&since=N`, `            ${ws}/websocket/ID  (the article's URL)`],
+    websocket: [
+      `websocket   ${ws}/ws?client=ID&since=N`,
+      `            ${ws}/websocket/ID  (the article's URL)`,
+    ],
   };
   return [
     `demo page   ${server.url}/`,
@@ -89,7 +100,11 @@ export function register(program: Command): void {
     .option('--protocols <list>', 'comma-separated protocols to serve', PROTOCOLS.join(','))
     .option('--port <n>', 'port (0 = any free port)', String(SERVER_DEFAULTS.port))
     .option('--host <addr>', 'address to bind', SERVER_DEFAULTS.host)
-    .option('--rate <n>', 'generated messages per second (0: only POST /publish)', String(SERVER_DEFAULTS.ratePerS))
+    .option(
+      '--rate <n>',
+      'generated messages per second (0: only POST /publish)',
+      String(SERVER_DEFAULTS.ratePerS),
+    )
     .option('--size <bytes>', 'payload size of generated messages', String(SERVER_DEFAULTS.sizeBytes))
     .option('--pattern <name>', 'constant | poisson | burst', SERVER_DEFAULTS.pattern)
     .action(async (flags: ServeFlags) => serve(parseServeFlags(flags)));
@@ -97,7 +112,9 @@ export function register(program: Command): void {
   if (!program.commands.some((c) => c.name() === 'bench')) {
     program
       .command('bench')
-      .description('(until the runner lands) serve every protocol with the defaults and print how to reach them')
+      .description(
+        '(until the runner lands) serve every protocol with the defaults and print how to reach them',
+      )
       .action(async () => serve({ ratePerS: SERVER_DEFAULTS.ratePerS }));
   }
 }

@@ -55,7 +55,7 @@
     beforeDatasetsDraw(chart) {
       const windows = faultsByCanvas[chart.canvas.id];
       const x = chart.scales.x;
-      if (!windows || !windows.length || !x) return;
+      if (!windows?.length || !x) return;
       const area = chart.chartArea;
       const ctx = chart.ctx;
       ctx.save();
@@ -125,7 +125,8 @@
     const scales = options.scales || {};
     const units = spec.units || {};
     for (const axis of Object.keys(units)) {
-      const scale = scales[axis] || (scales[axis] = {});
+      if (!scales[axis]) scales[axis] = {};
+      const scale = scales[axis];
       const unit = units[axis];
       scale.ticks = scale.ticks || {};
       scale.ticks.callback = scale.type === 'logarithmic' ? logTick(unit) : (v) => format(unit, v);
@@ -160,7 +161,7 @@
       console.error(`pushbench: chart ${spec.id} failed:`, err);
       const note = document.createElement('p');
       note.className = 'chart-error';
-      note.textContent = `This chart could not be drawn (${err && err.message}); its numbers are in the table below.`;
+      note.textContent = `This chart could not be drawn (${err?.message}); its numbers are in the table below.`;
       canvas.parentElement.replaceWith(note);
     }
   }

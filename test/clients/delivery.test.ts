@@ -74,6 +74,22 @@ describe('clients against the real server', () => {
     });
   }
 
+  it("websocket on the article's /websocket/:client path", async () => {
+    recorder = new Recorder({ protocol: 'websocket' });
+    const c = createClient(
+      clientConfig({ id: 'article', protocol: 'websocket', baseUrl: server.url }, { wsPath: 'websocket' }),
+      recorder,
+    );
+    clients.push(c);
+    const got: number[] = [];
+    c.on('message', (env: Envelope) => got.push(env.seq));
+    c.start();
+    await nextEvent(c, 'open', 5_000);
+    const env = server.source.publish('hi', { to: 'article' });
+    await until('addressed message delivered', () => got.length === 1);
+    assert.deepEqual(got, [env.seq]);
+  });
+
   it('socket bytes equal what the server counted; browser headers cost several hundred bytes per request', async () => {
     recorder = new Recorder({ protocol: 'short-poll' });
     const serverBytes = () => server.stats().protocols['short-poll']!;

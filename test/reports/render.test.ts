@@ -96,6 +96,22 @@ describe('renderReport', () => {
     for (const chart of embeddedData(out).charts) assert.doesNotMatch(JSON.stringify(chart), /NaN|Infinity/);
   });
 
+  it('does not throw on malformed runs and fields (garbage in, dashes out)', () => {
+    const r = loadFixture();
+    r.environment = undefined as never;
+    r.scenario = null as never;
+    r.runs = [
+      null,
+      1,
+      'x',
+      {},
+      { latencyMs: 'fast', faults: [{ kind: 1 }, null], timeseries: [null, { t: 'x' }, { t: 1, p50: -1 }] },
+    ] as never;
+    const out = renderReport(r);
+    assert.doesNotMatch(markupOnly(out), /\bNaN\b|\bundefined\b|Infinity/);
+    assert.match(out, /<tr data-run="unknown #5">/);
+  });
+
   it('renders a file with no runs at all', () => {
     const r = loadFixture();
     r.runs = [];

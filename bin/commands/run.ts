@@ -1,0 +1,130 @@
+/**
+ * `pushbench run [scenario.yaml]` and `pushbench bench`: run scenarios, write
+ * results.json and the HTML report, print the comparison table and the report's path.
+ * Exit codes: 0 ok, 1 a run failed or an SLO was breached, 2 bad scenario or flags, 130 Ctrl-C.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { RUN_DEFAULTS } from '../../core/defaults.ts';
+import { writeReport } from '../../reports/write.ts';
+import { applyOverrides, defaultScenario, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
+import { outcomeError, type RunOutcome, runScenario } from '../../scenarios/runner.ts';
+import type { Scenario } from '../../scenarios/schema.ts';
+import { formatTable } from '../../scenarios/table.ts';
+
+const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+/** What `npm run bench` runs: the healthy reference, then the article's silent drop. */
+export const BENCH_SCENARIOS = ['baseline.yaml', 'silent-drop.yaml'];
+
+interface RunFlags {
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  report: boolean;
+  allowRemote?: boolean;
+  [flag: string]: unknown;
+}
+
+function addScenarioFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--protocols <list>',
+      "comma-separated protocols: short-poll,long-poll,sse,websocket (default: the scenario's, all four)",
+    )
+    .option('--clients <n>', `clients per protocol run (default: the scenario's, ${RUN_DEFAULTS.clients})`)
+    .option(
+      '--duration <time>',
+      `measured duration, e.g. 30s (default: the scenario's, ${RUN_DEFAULTS.durationMs / 1000}s)`,
+    )
+    .option(
+      '--ramp <time>',
+      `clients connect evenly over this, e.g. 3s (default ${RUN_DEFAULTS.rampUpMs / 1000}s)`,
+    )
+    .option('--warmup <time>', `excluded from latency figures (default ${RUN_DEFAULTS.warmUpMs / 1000}s)`)
+    .option(
+      '--drain <time>',
+      `after the source stops, time for in-flight messages (default ${RUN_DEFAULTS.drainMs / 1000}s)`,
+    )
+    .option('--rate <rate>', `messages per second, e.g. 10 or 600/m (default ${RUN_DEFAULTS.ratePerS})`)
+    .option('--size <size>', `payload size, e.g. 256 or 1KB (default ${RUN_DEFAULTS.sizeBytes})`)
+    .option('--workers <n>', 'generator processes (default: by client count and open-files budget)')
+    .option('--headers <profile>', 'client request headers: minimal | browser (default minimal)')
+    .option('--seed <n>', `seed for client selection and jitter (default ${RUN_DEFAULTS.seed})`)
+    .option('--out <dir>', 'output folder for <run-id>/results.json and index.html', RUN_DEFAULTS.outDir)
+    .option('--json', 'print results.json to stdout (no progress, no table)')
+    .option('--quiet', 'no progress display')
+    .option('--no-report', 'do not render the HTML report')
+    .option('--allow-remote', 'allow a non-loopback target (load never leaves this machine otherwise)');
+}
+
+/** Run one scenario with progress, table and report; returns the outcome. */
+async function runOne(
+  scenario: Scenario,
+  flags: RunFlags,
+): Promise<{ outcome: RunOutcome; report?: string }> {
+  const quiet = Boolean(flags.json || flags.quiet);
+  if (!flags.json) {
+    console.error(
+      `pushbench: scenario "${scenario.name}": ${scenario.protocols.join(', ')}; ${scenario.clients} clients; ` +
+        `${scenario.source.ratePerS}/s × ${scenario.source.sizeBytes} B; ${scenario.durationMs / 1000}s measured`,
+    );
+  }
+  const outcome = await runScenario({
+    scenario,
+    outDir: flags.out,
+    quiet,
+    allowRemote: Boolean(flags.allowRemote),
+  });
+  const report = flags.report && outcome.results.runs.length ? await writeReport(outcome.file) : undefined;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
+  } else {
+    if (outcome.results.runs.length) console.log(`\n${formatTable(outcome.results.runs)}\n`);
+    for (const b of outcome.sloBreaches) console.log(`SLO breach: ${b}`);
+    console.log(`results: ${path.relative(process.cwd(), outcome.file)}`);
+    if (report) console.log(`report:  ${path.relative(process.cwd(), report)}`);
+  }
+  return { outcome, report };
+}
+
+/** Exit code for an outcome; throws what the CLI should print. */
+function finish(outcomes: RunOutcome[]): void {
+  if (outcomes.some((o) => o.interrupted)) {
+    console.error('pushbench: interrupted; partial results were written');
+    process.exitCode = 130;
+    return;
+  }
+  for (const o of outcomes) {
+    const err = outcomeError(o);
+    if (err) throw err;
+  }
+}
+
+export function register(program: Command): void {
+  addScenarioFlags(
+    program
+      .command('run')
+      .description('run a scenario (default: all four protocols, 100 clients, 10 msg/s, 256 B, 30 s)')
+      .argument('[scenario]', 'scenario file (YAML), e.g. scenarios/silent-drop.yaml'),
+  ).action(async (file: string | undefined, flags: RunFlags) => {
+    const base = file ? await loadScenario(file) : defaultScenario();
+    const scenario = applyOverrides(base, overridesFromFlags(flags));
+    finish([(await runOne(scenario, flags)).outcome]);
+  });
+
+  addScenarioFlags(
+    program
+      .command('bench')
+      .description(`the standard comparison: ${BENCH_SCENARIOS.join(' then ')} (a few minutes)`),
+  ).action(async (flags: RunFlags) => {
+    const outcomes: RunOutcome[] = [];
+    for (const name of BENCH_SCENARIOS) {
+      const base = await loadScenario(path.join(SCENARIO_DIR, name));
+      const { outcome } = await runOne(applyOverrides(base, overridesFromFlags(flags)), flags);
+      outcomes.push(outcome);
+      if (outcome.interrupted || outcome.failure) break;
+    }
+    finish(outcomes);
+  });
+}

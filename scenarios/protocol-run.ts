@@ -1,0 +1,263 @@
+/**
+ * One protocol run: a server child process, generator child processes hosting the
+ * clients, the timeline (ramp-up → warm-up → measured duration with faults → drain),
+ * then the figures gathered into a RunResult. Every child is stopped on every path.
+ */
+
+import { mergeWorkerReports } from '../clients/merge.ts';
+import type { MergedReport, WorkerReport } from '../clients/report-types.ts';
+import { PushbenchError } from '../core/errors.ts';
+import { assertLoopbackTarget } from '../core/loopback.ts';
+import type { ProtocolName, RunResult } from '../core/types.ts';
+import { selectClients } from '../network/select.ts';
+import type { ServerStats } from '../servers/stats.ts';
+import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggregate.ts';
+import { ChildHandle } from './child.ts';
+import type { GeneratorFault } from './faults.ts';
+import type { GeneratorConfig } from './generator.ts';
+import { createProgress } from './progress.ts';
+import { clientsFor, type Scenario } from './schema.ts';
+import { planWorkers } from './workers.ts';
+
+const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
+const GENERATOR_ENTRY = new URL('./generator.ts', import.meta.url);
+const SAMPLE_EVERY_MS = 1_000;
+
+export interface ProtocolRunOptions {
+  scenario: Scenario;
+  protocol: ProtocolName;
+  quiet: boolean;
+  allowRemote: boolean;
+  saturationMs: number;
+  /** Aborts the run early (Ctrl-C): figures measured so far are kept. */
+  signal?: AbortSignal;
+}
+
+/** Run one protocol and return its RunResult. Children are always stopped. */
+export async function runProtocol(opts: ProtocolRunOptions): Promise<RunResult> {
+  const { scenario, protocol } = opts;
+  const clients = clientsFor(scenario, protocol);
+  const ids = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
+  const server = new ChildHandle(`server (${protocol})`, SERVER_ENTRY, {
+    PUSHBENCH_SERVER_OPTIONS: JSON.stringify(serverOptions(scenario, protocol)),
+  });
+  const generators: ChildHandle[] = [];
+  try {
+    const { url } = await server.waitFor<{ type: string; url: string }>('listening', 20_000);
+    assertLoopbackTarget(url, opts.allowRemote);
+    if (scenario.source.mode === 'addressed') await server.request('set-addressed', { ids });
+    const baseline = sampleOf(await server.request<ServerStats>('stats'));
+    const plan = planWorkers(ids, scenario);
+    const t0 = Date.now() + 500;
+    const measureStartMs = t0 + scenario.rampUpMs + scenario.warmUpMs;
+    const endMs = measureStartMs + scenario.durationMs;
+    const faults = faultWindows(scenario, ids, measureStartMs);
+    for (const [i, workerIds] of plan.entries()) {
+      generators.push(
+        await startGenerator(i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
+      );
+    }
+    const crashed = watchCrashes([server, ...generators]);
+    const samples: ServerSample[] = [baseline];
+    await timeline({ server, generators, samples, t0, endMs, clients, protocol, opts, crashed });
+    await server.request('source-stop');
+    const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
+    await sleep(scenario.drainMs, opts.signal);
+    const reports = await stopGenerators(generators);
+    const stats = await server.request<ServerStats>('stats');
+    samples.push(sampleOf(stats));
+    const merged = mergeWorkerReports(reports);
+    const expectedByClient = await expectedCounts(server, merged, finalSeq);
+    return aggregateRun({
+      protocol,
+      clients,
+      durationMs: scenario.durationMs,
+      measureStartMs,
+      merged,
+      expectedByClient,
+      samples: samples.filter((s) => s.atMs >= t0 || s === baseline),
+      baselineRssMB: baseline.rssMB,
+      faults,
+      zombieEvents: stats.zombies.events.map((z) => ({ client: z.client, atMs: z.atMs })),
+      saturationMs: opts.saturationMs,
+    });
+  } finally {
+    await Promise.all([...generators.map((g) => g.stop(3_000)), server.stop(3_000)]);
+  }
+}
+
+function serverOptions(s: Scenario, protocol: ProtocolName): Record<string, unknown> {
+  return {
+    protocols: [protocol],
+    port: 0,
+    ratePerS: s.source.ratePerS,
+    sizeBytes: s.source.sizeBytes,
+    pattern: s.source.pattern,
+    burstSize: s.source.burstSize,
+    retentionCount: s.server.retentionCount,
+    retentionMs: s.server.retentionMs,
+    longPollWaitMs: s.longPoll.waitMs,
+    sseKeepAliveMs: s.sse.keepAliveMs,
+    serverPingIntervalMs: s.server.serverPingIntervalMs,
+  };
+}
+
+function sampleOf(stats: ServerStats): ServerSample {
+  const connections = Object.values(stats.protocols).reduce((a, p) => a + (p?.connections ?? 0), 0);
+  return {
+    atMs: Date.now(),
+    cpuUserMs: stats.process.cpuUserMs,
+    cpuSystemMs: stats.process.cpuSystemMs,
+    rssMB: stats.process.rssMB,
+    eventLoopP99Ms: stats.process.eventLoopP99Ms,
+    connections,
+  };
+}
+
+/** Fault windows with their deterministic client selection (same seed → same clients). */
+function faultWindows(s: Scenario, ids: string[], measureStartMs: number): AppliedFaultWindow[] {
+  return s.faults.map((f, i) => ({
+    kind: f.kind,
+    startMs: measureStartMs + f.atMs,
+    endMs: measureStartMs + f.atMs + f.forMs,
+    clientIds: new Set(selectClients(ids, f.clients, s.seed + i)),
+  }));
+}
+
+async function startGenerator(
+  workerIndex: number,
+  protocol: ProtocolName,
+  clientIds: string[],
+  targetUrl: string,
+  s: Scenario,
+  opts: ProtocolRunOptions,
+  warmUpEndsAtMs: number,
+  windows: AppliedFaultWindow[],
+): Promise<ChildHandle> {
+  const gen = new ChildHandle(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+  const mine = new Set(clientIds);
+  const faults: GeneratorFault[] = windows.map((w, i) => ({
+    kind: w.kind,
+    startMs: w.startMs,
+    endMs: w.endMs,
+    direction: s.faults[i].direction,
+    params: s.faults[i].params,
+    clientIds: [...w.clientIds].filter((id) => mine.has(id)),
+  }));
+  const config: GeneratorConfig = {
+    workerIndex,
+    protocol,
+    clientIds,
+    targetUrl,
+    allowRemote: opts.allowRemote,
+    rampUpMs: s.rampUpMs,
+    warmUpEndsAtMs,
+    pollIntervalMs: s.poll.intervalMs,
+    pollTimeoutMs: s.poll.timeoutMs,
+    longPollWaitMs: s.longPoll.waitMs,
+    longPollMarginMs: s.longPoll.marginMs,
+    sseKeepAliveMs: s.sse.keepAliveMs,
+    sseIdleFactor: s.sse.idleFactor,
+    heartbeat: s.heartbeat,
+    backoff: s.backoff,
+    headers: s.headers,
+    network: s.network,
+    faults,
+  };
+  const failed = gen.waitFor<{ type: string; message: string }>('error', 60_000).then((m) => {
+    throw new PushbenchError('PB_BAD_OPTION', `${gen.name}: ${m.message}`);
+  });
+  gen.send({ type: 'init', config: config as unknown as Record<string, unknown> } as never);
+  await Promise.race([gen.waitFor('ready', 30_000), failed]);
+  failed.catch(() => undefined);
+  return gen;
+}
+
+/** Rejects as soon as any child crashes. */
+function watchCrashes(children: ChildHandle[]): Promise<never> {
+  const p = new Promise<never>((_, reject) => {
+    for (const c of children) c.once('crash', (err: Error) => reject(err));
+  });
+  p.catch(() => undefined);
+  return p;
+}
+
+interface TimelineArgs {
+  server: ChildHandle;
+  generators: ChildHandle[];
+  samples: ServerSample[];
+  t0: number;
+  endMs: number;
+  clients: number;
+  protocol: ProtocolName;
+  opts: ProtocolRunOptions;
+  crashed: Promise<never>;
+}
+
+/** Start the source and the clients at t0, sample every second, show progress, until endMs. */
+async function timeline(a: TimelineArgs): Promise<void> {
+  const { scenario } = a.opts;
+  const progress = createProgress(a.protocol, a.endMs - a.t0, a.opts.quiet);
+  const latest = new Map<ChildHandle, { connected: number; delivered: number; p99Ms: number }>();
+  for (const g of a.generators) g.on('msg:progress', (m) => latest.set(g, m));
+  await Promise.race([sleep(Math.max(0, a.t0 - Date.now()), a.opts.signal), a.crashed]);
+  await a.server.request('source-start');
+  for (const g of a.generators) g.send({ type: 'start' });
+  const measureStart = a.t0 + scenario.rampUpMs + scenario.warmUpMs;
+  try {
+    while (Date.now() < a.endMs && !a.opts.signal?.aborted) {
+      await Promise.race([sleep(Math.min(SAMPLE_EVERY_MS, a.endMs - Date.now()), a.opts.signal), a.crashed]);
+      a.samples.push(sampleOf(await Promise.race([a.server.request<ServerStats>('stats'), a.crashed])));
+      const now = Date.now();
+      const p = [...latest.values()];
+      progress.update(now - a.t0, {
+        phase: now < a.t0 + scenario.rampUpMs ? 'ramp-up' : now < measureStart ? 'warm-up' : 'measure',
+        clients: a.clients,
+        connected: p.reduce((x, y) => x + y.connected, 0),
+        delivered: p.reduce((x, y) => x + y.delivered, 0),
+        p99Ms: Math.max(0, ...p.map((x) => x.p99Ms)),
+      });
+    }
+  } finally {
+    progress.stop();
+  }
+}
+
+async function stopGenerators(generators: ChildHandle[]): Promise<WorkerReport[]> {
+  return Promise.all(
+    generators.map(async (g) => {
+      g.expectExit();
+      const final = g.waitFor<{ type: string; report: WorkerReport }>('final', 30_000);
+      g.send({ type: 'stop' });
+      return (await final).report;
+    }),
+  );
+}
+
+/** Expected messages per client: its window is (subscribedAfterSeq, finalSeq]. */
+async function expectedCounts(
+  server: ChildHandle,
+  merged: MergedReport,
+  finalSeq: number,
+): Promise<number[]> {
+  const queries = merged.clients.map((c) => ({
+    client: c.id,
+    // A client that never subscribed expected everything from the start: its loss shows.
+    afterSeq: c.subscribedAfterSeq ?? 0,
+    upToSeq: finalSeq,
+  }));
+  return server.request<number[]>('count', { queries }, 30_000);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
