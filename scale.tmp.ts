@@ -26,6 +26,8 @@ for (let w = 0; w < workers; w++) {
 server.send({ type: 'source-start', id: 1 });
 for (const g of gens) g.send({ type: 'start' });
 await new Promise((r) => setTimeout(r, durS * 1000));
+const snaps = await Promise.all(gens.map(async (g) => { const p = new Promise<WorkerReport>((res) => g.on('message', (m: any) => m.type === 'snapshot' && res(m.report))); g.send({ type: 'snapshot' }); return p; }));
+console.log('pre-stop eventLoop', JSON.stringify(snaps.map((s) => s.eventLoop)));
 server.send({ type: 'source-stop', id: 2 });
 await new Promise((r) => setTimeout(r, 2000));
 const finals = await Promise.all(gens.map(async (g) => { const p = new Promise<WorkerReport>((res) => g.on('message', (m: any) => m.type === 'final' && res(m.report))); g.send({ type: 'stop' }); return p; }));

@@ -1,10 +1,9 @@
 /**
  * results.json on disk: environment block, run-id folders, the `latest` link.
  */
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PushbenchError } from '../core/errors.ts';
 import { RESULTS_SCHEMA_ID, type Results, type TimingSummary } from '../core/types.ts';
 
 /** The machine a run was measured on. */
@@ -36,32 +35,6 @@ export async function writeResults(results: Results, outDir: string, id: string)
   await rm(latest, { recursive: true, force: true });
   await symlink(id, latest, 'dir').catch(() => undefined);
   return file;
-}
-
-/** Read and check a results.json (schema id and runs array). */
-export async function readResults(file: string): Promise<Results> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new PushbenchError(
-      'PB_BAD_OPTION',
-      `${file}: cannot read (${(err as NodeJS.ErrnoException).code})`,
-    );
-  }
-  let data: Results;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new PushbenchError('PB_BAD_OPTION', `${file}: not valid JSON (${(err as Error).message})`);
-  }
-  if (data?.schema !== RESULTS_SCHEMA_ID || !Array.isArray(data.runs)) {
-    throw new PushbenchError(
-      'PB_BAD_OPTION',
-      `${file}: expected schema "${RESULTS_SCHEMA_ID}" with a runs array`,
-    );
-  }
-  return data;
 }
 
 /** p50 / p99 / max of raw values (nearest-rank); zeros when empty. */

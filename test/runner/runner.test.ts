@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { resultsProblems } from '../../core/results-schema.ts';
+import type { Results } from '../../core/types.ts';
+import { writeReport } from '../../reports/write.ts';
+import { liveChildren } from '../../scenarios/child.ts';
+import { applyOverrides, defaultScenario } from '../../scenarios/load.ts';
+import { runScenario } from '../../scenarios/runner.ts';
+import { checkReportInBrowser, verdictFigures } from '../helpers/report-checks.ts';
+
+const outDir = path.join(os.tmpdir(), `pushbench-runner-test-${process.pid}`);
+after(() => rm(outDir, { recursive: true, force: true }));
+
+function shortScenario(protocols: Array<'short-poll' | 'long-poll' | 'sse' | 'websocket'>) {
+  return applyOverrides(defaultScenario(), {
+    name: 'runner-test',
+    protocols,
+    clients: 8,
+    durationMs: 2_000,
+    rampUpMs: 300,
+    warmUpMs: 300,
+    drainMs: 1_500,
+    ratePerS: 20,
+    sizeBytes: 64,
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('runner', () => {
+  test('a short real run writes a schema-valid, self-consistent results.json and leaves no child', async () => {
+    const pids: number[] = [];
+    const spy = setInterval(() => {
+      for (const c of liveChildren()) if (c.proc.pid && !pids.includes(c.proc.pid)) pids.push(c.proc.pid);
+    }, 50);
+    const outcome = await runScenario({
+      scenario: shortScenario(['websocket', 'short-poll']),
+      outDir,
+      quiet: true,
+    });
+    clearInterval(spy);
+    assert.equal(outcome.failure, undefined);
+    const data = JSON.parse(await readFile(outcome.file, 'utf8')) as Results;
+    assert.deepEqual(resultsProblems(data), []);
+    assert.equal(data.runs.length, 2);
+    for (const run of data.runs) {
+      assert.equal(
+        run.delivery.delivered + run.delivery.lost,
+        run.delivery.expected,
+        `${run.protocol}: delivered + lost = expected`,
+      );
+      assert.ok(run.delivery.delivered > 0, `${run.protocol}: something was delivered`);
+      assert.equal(run.delivery.lost, 0, `${run.protocol}: nothing lost on a healthy loopback`);
+      const b = run.bytes;
+      assert.equal(
+        b.payload + b.overhead,
+        b.clientToServer + b.serverToClient,
+        `${run.protocol}: bytes = payload + overhead`,
+      );
+      assert.ok(
+        b.payload >= run.delivery.delivered * 64,
+        `${run.protocol}: payload counts every 64-byte message`,
+      );
+      assert.ok(run.latencyMs.count > 0 && run.latencyMs.p50 > 0);
+      assert.ok(run.timeseries.length > 0);
+    }
+    assert.ok(data.runs[1].requests.total > 0, 'short-poll counted its requests');
+    assert.ok(pids.length >= 4, `server and generator per run were seen (${pids.length})`);
+    assert.deepEqual(liveChildren(), []);
+    assert.deepEqual(pids.filter(isAlive), [], 'no child process is left');
+    // The report of a real run passes the same browser checks as the fixtures' reports.
+    const html = await writeReport(outcome.file);
+    await checkReportInBrowser(html, {
+      verdictTexts: verdictFigures(data),
+      screenshotPath: 'test-output/runner/real-run.png',
+    });
+  });
+
+  test('a killed generator fails the run with a clear error, keeps what was measured, leaves no child', async () => {
+    const pids: number[] = [];
+    let killed = false;
+    const killer = setInterval(() => {
+      for (const c of liveChildren()) {
+        if (c.proc.pid && !pids.includes(c.proc.pid)) pids.push(c.proc.pid);
+        if (!killed && c.name.startsWith('generator') && c.name.includes('sse')) {
+          killed = true;
+          setTimeout(() => c.proc.kill('SIGKILL'), 500);
+        }
+      }
+    }, 50);
+    const outcome = await runScenario({ scenario: shortScenario(['websocket', 'sse']), outDir, quiet: true });
+    clearInterval(killer);
+    assert.ok(killed, 'the sse generator was killed');
+    assert.ok(outcome.failure, 'the run failed');
+    assert.match(String(outcome.failure), /generator .*sse.* exited/);
+    const data = JSON.parse(await readFile(outcome.file, 'utf8')) as Results;
+    assert.deepEqual(
+      data.runs.map((r) => r.protocol),
+      ['websocket'],
+      'the completed run is kept',
+    );
+    assert.deepEqual(liveChildren(), []);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(pids.filter(isAlive), [], 'no child process is left');
+  });
+});
