@@ -12,6 +12,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./commands/run.ts'),
   () => import('./commands/report.ts'),
   () => import('./commands/serve.ts'),
+  () => import('./commands/capacity.ts'),
 ];
 
 /** Build the program with every command registered (exported for tests). */

@@ -197,6 +197,10 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
       this.recorder.countError('message-before-hello');
       return;
     }
+    if (!Number.isSafeInteger(env.seq) || typeof env.t !== 'number' || typeof env.data !== 'string') {
+      this.recorder.countError('bad-envelope');
+      return;
+    }
     if (env.to !== undefined && env.to !== this.id) {
       this.recorder.countError('misaddressed');
       return;
@@ -219,7 +223,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     if (this.listenerCount('message') > 0) this.emit('message', env, atMs);
   }
 
-  /** Everything for this client up to `seq` has been received (a poll answer's lastSeq, a pong after the backlog). */
+  /** Everything for this client up to `seq` has been received or counted (a poll answer's lastSeq). */
   protected advanceTo(seq: number, atMs: number): void {
     if (seq > this.stats.highWaterSeq) this.stats.highWaterSeq = seq;
     if (this.catchUp) this.checkCaughtUp(atMs);
@@ -274,8 +278,9 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     try {
       fn();
     } catch {
-      this.recorder.countError('client-crash');
-      this.failed('client-crash', nowMs());
+      // failed() counts its reason; a crash outside a live connection is counted here.
+      if (this.current === 'open' || this.current === 'connecting') this.failed('client-crash', nowMs());
+      else this.recorder.countError('client-crash');
     }
   }
 

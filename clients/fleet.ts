@@ -56,6 +56,8 @@ export function validateGeneratorConfig(config: GeneratorConfig): void {
     problems.push('protocol: expected a protocol name');
   if (!Array.isArray(c.clientIds) || !c.clientIds.every((id) => typeof id === 'string' && id !== '')) {
     problems.push('clientIds: expected a list of non-empty strings');
+  } else if (new Set(c.clientIds).size !== c.clientIds.length) {
+    problems.push('clientIds: expected unique ids');
   }
   if (!(typeof c.rampUpMs === 'number' && c.rampUpMs >= 0)) problems.push('rampUpMs: expected a number ≥ 0');
   if (typeof c.warmUpEndsAtMs !== 'number') problems.push('warmUpEndsAtMs: expected epoch ms');

@@ -31,6 +31,16 @@ export function errorKind(err: unknown): string {
   return 'error';
 }
 
+/** JSON.parse of an object, or undefined for anything else (bad input from the wire is counted, not thrown). */
+export function parseJson<T extends object>(text: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function kindError(kind: string, message = kind): Error & { kind: string } {
   return Object.assign(new Error(message), { kind });
 }

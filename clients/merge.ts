@@ -19,6 +19,7 @@ const TOTAL_KEYS: Array<keyof WorkerTotals> = [
   'requests',
   'emptyResponses',
   'reconnects',
+  'connectionsLost',
   'warmUpSkipped',
   'negativeLatencies',
 ];

@@ -29,6 +29,9 @@ export function nowMs(): number {
 /** Event-loop sampling period; Node records the whole period, so it is subtracted from the figures. */
 const EVENT_LOOP_RESOLUTION_MS = 10;
 
+/** Raw reconnect events kept per recorder (beyond: counted as 'reconnect-events-dropped'). */
+const MAX_RECONNECT_EVENTS = 200_000;
+
 export interface RecorderOptions {
   workerIndex?: number;
   protocol?: string;
@@ -47,9 +50,12 @@ export class Recorder {
   private readonly clients = new Map<string, ClientStats>();
   private readonly reconnectEvents: ReconnectEvent[] = [];
   private readonly errors: Record<string, number> = {};
-  private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({
+    resolution: EVENT_LOOP_RESOLUTION_MS,
+  });
   private readonly startedAtMs = nowMs();
   private connectedCount = 0;
+  private connectionsLost = 0;
   private warmUpSkipped = 0;
   private negativeLatencies = 0;
   private lastBytes = { inBytes: 0, outBytes: 0 };
@@ -122,7 +128,10 @@ export class Recorder {
 
   /** Start a reconnect event; the client fills in openAtMs etc. on the returned object. */
   addReconnect(event: ReconnectEvent): ReconnectEvent {
-    this.reconnectEvents.push(event);
+    this.connectionsLost++;
+    // Bounded: a flapping network × 10,000 clients must not grow snapshots without end.
+    if (this.reconnectEvents.length < MAX_RECONNECT_EVENTS) this.reconnectEvents.push(event);
+    else this.countError('reconnect-events-dropped');
     return event;
   }
 
@@ -217,7 +226,8 @@ export class Recorder {
   private eventLoopSummary(): WorkerReport['eventLoop'] {
     const h = this.eventLoop;
     if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
-    const ms = (ns: number): number => Math.max(0, Math.round(ns / 1e3 - EVENT_LOOP_RESOLUTION_MS * 1e3) / 1e3);
+    const ms = (ns: number): number =>
+      Math.max(0, Math.round(ns / 1e3 - EVENT_LOOP_RESOLUTION_MS * 1e3) / 1e3);
     return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), meanMs: ms(h.mean) };
   }
 
@@ -235,7 +245,8 @@ export class Recorder {
       bytesOut: 0,
       requests: 0,
       emptyResponses: 0,
-      reconnects: this.reconnectEvents.length,
+      reconnects: 0,
+      connectionsLost: this.connectionsLost,
       warmUpSkipped: this.warmUpSkipped,
       negativeLatencies: this.negativeLatencies,
     };
@@ -273,4 +284,5 @@ function addToTotals(t: WorkerTotals, c: ClientReport): void {
   t.bytesOut += c.bytesOut;
   t.requests += c.requests;
   t.emptyResponses += c.emptyResponses;
+  t.reconnects += c.reconnects;
 }

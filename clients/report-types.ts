@@ -85,7 +85,10 @@ export interface WorkerTotals {
   bytesOut: number;
   requests: number;
   emptyResponses: number;
+  /** Completed reconnects (a new connection opened after a lost one). */
   reconnects: number;
+  /** Open connections declared dead (= reconnect events, including any beyond the kept maximum). */
+  connectionsLost: number;
   /** Deliveries received before warmUpEndsAtMs (counted, not in the histograms). */
   warmUpSkipped: number;
   /** Latencies below zero (clock skew), recorded as the lowest bound. */

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { Envelope, ResumeInfo } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
-import { errorKind, type Target, targetOf } from './http.ts';
+import { errorKind, parseJson, type Target, targetOf } from './http.ts';
 import { nowMs, type Recorder } from './metrics.ts';
 import { type SseEvent, SseParser } from './sse-parser.ts';
 
@@ -79,13 +79,14 @@ export class SseClient extends BaseClient {
   }
 
   private onEvent(event: SseEvent): void {
-    if (event.type === 'message') {
-      this.deliver(JSON.parse(event.data) as Envelope, this.receivedAtMs);
-    } else if (event.type === 'hello') {
-      this.opened(JSON.parse(event.data) as ResumeInfo, this.receivedAtMs);
-    } else {
+    if (event.type !== 'message' && event.type !== 'hello') {
       this.recorder.countError(`sse-event:${event.type}`);
+      return;
     }
+    const body = parseJson<Envelope & ResumeInfo>(event.data);
+    if (body === undefined) this.recorder.countError('bad-json');
+    else if (event.type === 'message') this.deliver(body, this.receivedAtMs);
+    else this.opened(body, this.receivedAtMs);
   }
 
   /** One timer per client, re-armed lazily: no clearTimeout/setTimeout per chunk. */

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import type { ControlMessage, Envelope } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
-import { errorKind } from './http.ts';
+import { errorKind, parseJson } from './http.ts';
 import { nowMs, type Recorder } from './metrics.ts';
 
 export class WebSocketClient extends BaseClient {
@@ -94,7 +94,11 @@ export class WebSocketClient extends BaseClient {
   private onFrame(data: Buffer): void {
     const atMs = nowMs();
     this.alive(atMs);
-    const msg = JSON.parse(data.toString('utf8')) as Envelope | ControlMessage;
+    const msg = parseJson<Envelope | ControlMessage>(data.toString('utf8'));
+    if (msg === undefined) {
+      this.recorder.countError('bad-json');
+      return;
+    }
     if (!('type' in msg)) {
       this.deliver(msg, atMs);
       return;

@@ -126,3 +126,43 @@ export const NETWORK_DEFAULTS = {
   /** After a `close` fault ended both sides: how long to wait for the peers' FIN before destroying. */
   closeGraceMs: 2_000,
 };
+
+/** `pushbench capacity` (scenarios/engines/): bounded probes, loopback only. */
+export const CAPACITY_DEFAULTS = {
+  protocols: ['short-poll', 'long-poll'] as Array<'short-poll' | 'long-poll' | 'sse' | 'websocket'>,
+  /** The SLO a step must keep: p99 latency at most this. */
+  sloP99Ms: 100,
+  /** A step must achieve at least this share of its target request rate (else the server fell behind). */
+  minAchievedShare: 0.95,
+  /** Measured seconds of each step, after a short warm-up at the first rate. */
+  stepDurationMs: 5_000,
+  warmUpMs: 1_000,
+  /** Upper bounds of one protocol's probe. */
+  maxSteps: 10,
+  maxProbeMs: 120_000,
+  /** After the first failing step: this many bisection steps between the last good and the first bad. */
+  refineSteps: 2,
+  /** autocannon (short-poll, long-poll): fixed-rate steps start here and multiply. */
+  startRatePerS: 500,
+  rateFactor: 2,
+  maxRatePerS: 200_000,
+  connections: 50,
+  requestTimeoutMs: 10_000,
+  /** Client counts reported for these poll intervals: clients ≈ rate × interval. */
+  intervalsMs: [1_000, 5_000, 10_000],
+  /** sse, websocket: pushbench's own clients, stepped up. */
+  startClients: 100,
+  clientsFactor: 2,
+  maxClients: 6_400,
+  pushRampUpMs: 2_000,
+  pushDrainMs: 1_000,
+};
+
+/** `pushbench run --engine artillery` and `pushbench artillery` (scenarios/engines/). */
+export const ARTILLERY_DEFAULTS = {
+  /** Artillery's own start-up and shutdown on top of the scenario's time (it is slow to load). */
+  startupAllowanceMs: 60_000,
+  /** SIGTERM, then SIGKILL after this. */
+  killGraceMs: 3_000,
+  outDir: 'reports/out/artillery',
+};

@@ -145,3 +145,52 @@ export interface Results {
 }
 
 export const RESULTS_SCHEMA_ID = 'pushbench/results@1';
+
+// ---------------------------------------------------------------- capacity (extension, issue 6)
+
+/** One step of a capacity probe: a fixed request rate (autocannon) or a client count (push). Latency in ms. */
+export interface CapacityStep {
+  /** autocannon probes: target requests per second and what was achieved (autocannon's own count). */
+  ratePerS?: number;
+  achievedRatePerS?: number;
+  /** push probes: concurrent clients. */
+  clients?: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+  /** push probes: messages lost. */
+  lost?: number;
+  serverCpuPct: number;
+  /** CPU used by the load generator (autocannon in the CLI process, or the generator processes), % of one core. */
+  generatorCpuPct?: number;
+  generatorSaturated?: boolean;
+  passed: boolean;
+  /** Why a step failed ("p99 142ms > 100ms", "achieved 83% of the rate", "3 errors"). */
+  reasons: string[];
+}
+
+/** The result of one protocol's probe, in the shape reports/capacity.ts reads. */
+export interface CapacityProbeResult {
+  protocol: ProtocolName;
+  method: 'autocannon' | 'clients';
+  points: CapacityStep[];
+  /** autocannon: highest rate that kept the SLO (null: not even the lowest step). */
+  maxRatePerS?: number | null;
+  /** autocannon: clients that rate carries at each poll interval (ms → clients). */
+  clientsAtIntervalMs?: Record<string, number>;
+  /** push: largest client count that kept the SLO. */
+  maxClients?: number | null;
+  /** The search stopped because of a bound (max steps, time, max rate) rather than a failing step. */
+  bounded?: string;
+  notes: string[];
+}
+
+/** results.json `capacity`: the probes and the SLO they were held to. */
+export interface CapacitySection {
+  slo: { p50Ms?: number; p90Ms?: number; p99Ms?: number; maxMs?: number };
+  stepDurationMs: number;
+  probes: CapacityProbeResult[];
+  notes: string[];
+}

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Fleet, type GeneratorConfig, type Progress } from '../clients/fleet.ts';
 import type { WorkerReport } from '../clients/report-types.ts';
 import { PushbenchError } from '../core/errors.ts';
+import { type GeneratorFault, type NetworkConditions, type NetworkPlan, setupNetwork } from './faults.ts';
 
 export type { GeneratorConfig, Progress } from '../clients/fleet.ts';
 export type { MergedReport, WorkerReport } from '../clients/report-types.ts';
@@ -36,6 +37,7 @@ export type GeneratorMessage =
 const PROGRESS_EVERY_MS = 1_000;
 
 let fleet: Fleet | undefined;
+let network: NetworkPlan | null = null;
 let progressTimer: NodeJS.Timeout | undefined;
 let stopping: Promise<WorkerReport | undefined> | undefined;
 
@@ -49,15 +51,18 @@ function sendError(err: unknown, then?: () => void): void {
   send({ type: 'error', code: e.code, message: e.message, problems: e.problems }, then);
 }
 
-// ---- FAULT PROXY HOOK ------------------------------------------------------------------------
-// The lead integrates network/proxy.ts here: when config.network / config.faults / config.viaProxy
-// are set, start a FaultProxy towards config.targetUrl, open its lanes, return each client's lane
-// URL, schedule config.faults on their windows, and close the proxy in shutdown(). Until then
-// those fields are ignored and every client connects straight to config.targetUrl.
+/** Each client's base URL: its lane on the fault proxy when the scenario has conditions or faults. */
 async function clientUrls(config: GeneratorConfig): Promise<(id: string, index: number) => string> {
-  return () => config.targetUrl;
+  network = await setupNetwork({
+    targetUrl: config.targetUrl,
+    clientIds: config.clientIds,
+    network: config.network as NetworkConditions | null | undefined,
+    faults: config.faults as GeneratorFault[] | undefined,
+    allowRemote: config.allowRemote,
+  });
+  const plan = network;
+  return plan ? (id) => plan.urlFor(id) : () => config.targetUrl;
 }
-// ----------------------------------------------------------------------------------------------
 
 async function init(config: GeneratorConfig): Promise<void> {
   if (fleet) throw new PushbenchError('PB_BAD_OPTION', 'init: already initialised');
@@ -77,7 +82,9 @@ function start(): void {
 function shutdown(): Promise<WorkerReport | undefined> {
   stopping ??= (async () => {
     clearInterval(progressTimer);
-    return fleet ? fleet.stop() : undefined;
+    const report = fleet ? await fleet.stop() : undefined;
+    await network?.close();
+    return report;
   })();
   return stopping;
 }

@@ -99,9 +99,21 @@ describe('generator child process', () => {
       assert.ok(report.timeseries.length >= 1);
       const sum = (pick: (b: (typeof report.timeseries)[number]) => number) =>
         report.timeseries.reduce((n, b) => n + pick(b), 0);
-      assert.equal(sum((b) => b.delivered), report.totals.delivered, 'time series adds up: delivered');
-      assert.equal(sum((b) => b.bytesIn), report.totals.bytesIn, 'time series adds up: bytes in');
-      assert.equal(sum((b) => b.bytesOut), report.totals.bytesOut, 'time series adds up: bytes out');
+      assert.equal(
+        sum((b) => b.delivered),
+        report.totals.delivered,
+        'time series adds up: delivered',
+      );
+      assert.equal(
+        sum((b) => b.bytesIn),
+        report.totals.bytesIn,
+        'time series adds up: bytes in',
+      );
+      assert.equal(
+        sum((b) => b.bytesOut),
+        report.totals.bytesOut,
+        'time series adds up: bytes out',
+      );
       assert.ok(report.histograms.steadyUs !== '');
     });
   }

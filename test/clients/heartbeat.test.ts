@@ -42,7 +42,7 @@ function wsClient(baseUrl: string, giveUp: 'terminate' | 'close', recorder: Reco
 }
 
 describe('websocket heartbeat', () => {
-  it('a server that stops answering pings is declared dead within interval + timeout, then resumed', async () => {
+  it('a server that stops answering pings is declared dead within interval + timeout, then resumed', async (t) => {
     const { wss, url, close } = await rawWsServer();
     cleanups.push(close);
     const urls: string[] = [];
@@ -62,6 +62,9 @@ describe('websocket heartbeat', () => {
     assert.equal(reason, 'heartbeat-timeout');
     const detectMs = deadAtMs - openAtMs;
     const budgetMs = INTERVAL_MS + TIMEOUT_MS;
+    t.diagnostic(
+      `dead ${detectMs.toFixed(0)} ms after open (interval ${INTERVAL_MS} + timeout ${TIMEOUT_MS})`,
+    );
     assert.ok(
       detectMs >= budgetMs - 50 && detectMs <= budgetMs + LATE_TOLERANCE_MS,
       `dead after ${detectMs.toFixed(0)} ms, budget ${budgetMs} ms (+${LATE_TOLERANCE_MS} / -50)`,
@@ -71,7 +74,7 @@ describe('websocket heartbeat', () => {
     assert.match(urls[1], /[?&]since=3(&|$)/, 'resumes after the last seq it got');
   });
 
-  it("'close' give-up on a peer that stopped reading waits for the close timeout; 'terminate' does not", async () => {
+  it("'close' give-up on a peer that stopped reading waits for the close timeout; 'terminate' does not", async (t) => {
     const { wss, url, close } = await rawWsServer();
     cleanups.push(close);
     wss.on('connection', (ws, req: IncomingMessage) => {
@@ -98,6 +101,10 @@ describe('websocket heartbeat', () => {
       `terminate reconnected in ${reconnectMs(terminated).toFixed(0)} ms`,
     );
     const closeWaitMs = closed.closeCompletedAtMs! - closed.deadAtMs;
+    t.diagnostic(
+      `reconnect after dead: terminate ${reconnectMs(terminated).toFixed(0)} ms, close ${reconnectMs(closed).toFixed(0)} ms ` +
+        `(close completed after ${closeWaitMs.toFixed(0)} ms, closeTimeout ${CLOSE_TIMEOUT_MS} ms)`,
+    );
     assert.ok(
       closeWaitMs >= CLOSE_TIMEOUT_MS - 50 && closeWaitMs <= CLOSE_TIMEOUT_MS + LATE_TOLERANCE_MS,
       `close completed ${closeWaitMs.toFixed(0)} ms after dead (close timeout ${CLOSE_TIMEOUT_MS} ms)`,

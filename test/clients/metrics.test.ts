@@ -83,7 +83,7 @@ describe('Recorder snapshots and mergeWorkerReports', () => {
     assert.equal(m.totals.delivered, 7);
     assert.equal(m.totals.duplicates, 2);
     assert.equal(m.totals.clients, 2);
-    assert.equal(m.totals.reconnects, 1);
+    assert.equal(m.totals.connectionsLost, 1);
     assert.deepEqual(m.errors, { timeout: 2 });
     assert.deepEqual(
       m.clients.map((c) => c.id),

@@ -79,6 +79,7 @@ for (const retention of ['covers the outage', 'is shorter than the outage'] as c
         assert.equal(stats.duplicates, 0);
         assert.equal(stats.outOfOrder, 0);
         assert.equal(stats.reconnects, 1);
+        assert.deepEqual([report.totals.reconnects, report.totals.connectionsLost], [1, 1]);
         const [event] = report.reconnects;
         assert.ok(
           event.openAtMs! > event.deadAtMs && event.deadAtMs >= event.lastGoodAtMs,

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe('sse idle timeout', () => {
-  it('a server that goes silent is declared dead after idleFactor × keepAlive; the client resumes with Last-Event-ID', async () => {
+  it('a server that goes silent is declared dead after idleFactor × keepAlive; the client resumes with Last-Event-ID', async (t) => {
     const lastEventIds: Array<string | undefined> = [];
     let lastByteAtMs = 0;
     const { url, close } = await rawHttpServer((req, res: ServerResponse) => {
@@ -49,6 +49,7 @@ describe('sse idle timeout', () => {
     assert.equal(reason, 'idle-timeout');
     const silentMs = deadAtMs - lastByteAtMs;
     const idleMs = KEEP_ALIVE_MS * IDLE_FACTOR;
+    t.diagnostic(`dead after ${silentMs.toFixed(0)} ms of silence (idle timeout ${idleMs} ms)`);
     assert.ok(
       silentMs >= idleMs - 20 && silentMs <= idleMs + LATE_TOLERANCE_MS,
       `dead after ${silentMs.toFixed(0)} ms of silence (idle timeout ${idleMs} ms)`,

@@ -19,11 +19,20 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 3_000, what = '
   }
 }
 
-/** GET and parse JSON (status + body). */
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { headers });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+/** GET on a fresh connection (closed after the answer) and parse JSON (status + body). */
+export function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 /** A WebSocket client that records parsed messages. */

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import type { RunningServer } from '../../servers/app.ts';
+import { testServer, waitUntil, WsPeer } from './helpers.ts';
+
+describe('websocket', () => {
+  let server: RunningServer | undefined;
+  const peers: WsPeer[] = [];
+  const start = async (opts = {}) => {
+    server = await testServer({ protocols: ['websocket'], ...opts });
+    return server;
+  };
+  const wsUrl = (path: string) => `${server!.url.replace('http', 'ws')}${path}`;
+  const peer = (path: string, options: WebSocket.ClientOptions = {}) => {
+    const p = new WsPeer(wsUrl(path), new WebSocket(wsUrl(path), options));
+    peers.push(p);
+    return p;
+  };
+  afterEach(async () => {
+    for (const p of peers.splice(0)) p.close();
+    await server?.close();
+    server = undefined;
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('application ping → pong echoing t', async () => {
+    await start();
+    const p = peer('/ws?client=a');
+    await p.opened;
+    p.ws.send(JSON.stringify({ type: 'ping', t: 1234.5 }));
+    await p.waitFor((m) => m.some((x) => x.type === 'pong'));
+    assert.deepEqual(
+      p.messages.find((x) => x.type === 'pong'),
+      { type: 'pong', t: 1234.5 },
+    );
+    assert.equal(server!.stats().protocols.websocket!.messagesReceived, 1);
+  });
+
+  test('a peer that does not answer protocol pings is terminated and counted as a zombie', async () => {
+    await start({ serverPingIntervalMs: 100 });
+    const healthy = peer('/ws?client=alive');
+    const zombie = peer('/websocket/zombie', { autoPong: false });
+    await Promise.all([healthy.opened, zombie.opened]);
+    const openedAt = Date.now();
+    const code = await zombie.closed;
+    const tookMs = Date.now() - openedAt;
+    assert.equal(code, 1006, 'terminated, not closed politely');
+    // reaped after 1-2 ping intervals (100-200 ms), generous tolerance
+    assert.ok(tookMs < 2_000, `reaped after ${tookMs} ms`);
+    const stats = server!.stats();
+    assert.equal(stats.zombies.reaped, 1);
+    const ev = stats.zombies.events[0];
+    assert.equal(ev.protocol, 'websocket');
+    assert.equal(ev.client, 'zombie');
+    assert.ok(ev.atMs >= ev.lastSeenMs && ev.atMs - ev.lastSeenMs < 2_000);
+    // the peer that answers pings survives several more intervals
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(healthy.ws.readyState, WebSocket.OPEN);
+    assert.equal(server!.stats().zombies.reaped, 1);
+  });
+
+  test('not JSON and unknown type get an error message and the connection stays open', async () => {
+    await start();
+    const p = peer('/ws?client=a');
+    await p.opened;
+    p.ws.send('not json');
+    p.ws.send(JSON.stringify({ type: 'subscribe' }));
+    p.ws.send(JSON.stringify({ type: 'ping' }));
+    p.ws.send(Buffer.from([0xff, 0x00]));
+    await p.waitFor((m) => m.filter((x) => x.type === 'error').length === 4);
+    const codes = p.messages.filter((x) => x.type === 'error').map((x) => x.code);
+    assert.deepEqual(codes, ['PB_WS_BAD_JSON', 'PB_WS_UNKNOWN_TYPE', 'PB_WS_UNKNOWN_TYPE', 'PB_WS_BAD_JSON']);
+    const env = server!.source.publish('still here');
+    await p.waitFor(() => p.envelopes().length === 1);
+    assert.deepEqual(p.envelopes()[0], env);
+  });
+
+  test('a frame over maxPayload is closed with 1009; others keep being served', async () => {
+    await start({ wsMaxPayloadBytes: 1024 });
+    const other = peer('/ws?client=b');
+    const big = peer('/ws?client=a');
+    await Promise.all([other.opened, big.opened]);
+    big.ws.send('x'.repeat(2000));
+    assert.equal(await big.closed, 1009);
+    server!.source.publish('after');
+    await other.waitFor(() => other.envelopes().length === 1);
+  });
+
+  test('addressed pushes reach only their client (the article /websocket/:id)', async () => {
+    await start();
+    const a = peer('/websocket/11');
+    const b = peer('/websocket/12');
+    await Promise.all([a.opened, b.opened]);
+    server!.source.publish('for 11', { to: '11' });
+    server!.source.publish('all');
+    await a.waitFor(() => a.envelopes().length === 2);
+    await b.waitFor(() => b.envelopes().length === 1);
+    assert.deepEqual(
+      a.envelopes().map((e) => e.data),
+      ['for 11', 'all'],
+    );
+    assert.deepEqual(
+      b.envelopes().map((e) => e.data),
+      ['all'],
+    );
+  });
+
+  test('broadcast frames are byte-identical to what ws.send would produce, with deflate on too', async () => {
+    await start({ perMessageDeflate: true });
+    const plain = peer('/ws?client=p', { perMessageDeflate: false });
+    const deflate = peer('/ws?client=d', { perMessageDeflate: true });
+    await Promise.all([plain.opened, deflate.opened]);
+    const sent = [];
+    for (let i = 0; i < 50; i++) sent.push(server!.source.publish(`${i}`.repeat(i * 10)));
+    await waitUntil(() => plain.envelopes().length === 50 && deflate.envelopes().length === 50);
+    assert.deepEqual(plain.envelopes(), sent);
+    assert.deepEqual(deflate.envelopes(), sent);
+  });
+});
