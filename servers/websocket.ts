@@ -46,10 +46,18 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     },
   });
 
+  function forget(peer: Peer): void {
+    peers.delete(peer);
+    const set = byClient.get(peer.client);
+    set?.delete(peer);
+    if (set?.size === 0) byClient.delete(peer.client);
+  }
+
   /** True (and the peer is cut with 4008) when it holds more unsent bytes than the limit. */
   function cutIfSlow(peer: Peer): boolean {
     if (peer.ws.bufferedAmount <= limit) return false;
     counters.slowConsumers++;
+    forget(peer);
     peer.ws.close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
     peer.ws.terminate();
     return true;
@@ -93,15 +101,11 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     let set = byClient.get(peer.client);
     if (!set) byClient.set(peer.client, (set = new Set()));
     set.add(peer);
+    ws.once('close', () => forget(peer));
     ws.on('message', (raw) => onFrame(peer, raw));
     ws.on('pong', () => {
       peer.alive = true;
       peer.lastSeenMs = nowMs();
-    });
-    ws.once('close', () => {
-      peers.delete(peer);
-      set.delete(peer);
-      if (set.size === 0) byClient.delete(peer.client);
     });
   }
 
@@ -120,6 +124,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
   const pinger = setInterval(() => {
     for (const peer of peers) {
       if (!peer.alive) {
+        forget(peer);
         ctx.recordZombie({ protocol: 'websocket', client: peer.client, atMs: nowMs(), lastSeenMs: peer.lastSeenMs });
         peer.ws.terminate();
         continue;

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { RUN_DEFAULTS } from '../../core/defaults.ts';
 import { writeReport } from '../../reports/write.ts';
 import { applyOverrides, defaultScenario, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
-import { outcomeError, type RunOutcome, runScenario } from '../../scenarios/runner.ts';
+import { runWithEngine } from '../../scenarios/engines/registry.ts';
+import { outcomeError, type RunOutcome } from '../../scenarios/runner.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
 import { formatTable } from '../../scenarios/table.ts';
 
@@ -70,7 +71,7 @@ async function runOne(
         `${scenario.source.ratePerS}/s × ${scenario.source.sizeBytes} B; ${scenario.durationMs / 1000}s measured`,
     );
   }
-  const outcome = await runScenario({
+  const outcome = await runWithEngine(String(flags.engine ?? 'pushbench'), {
     scenario,
     outDir: flags.out,
     quiet,
@@ -106,7 +107,8 @@ export function register(program: Command): void {
     program
       .command('run')
       .description('run a scenario (default: all four protocols, 100 clients, 10 msg/s, 256 B, 30 s)')
-      .argument('[scenario]', 'scenario file (YAML), e.g. scenarios/silent-drop.yaml'),
+      .argument('[scenario]', 'scenario file (YAML), e.g. scenarios/silent-drop.yaml')
+      .option('--engine <name>', 'load engine: pushbench | artillery (see docs/engines.md)', 'pushbench'),
   ).action(async (file: string | undefined, flags: RunFlags) => {
     const base = file ? await loadScenario(file) : defaultScenario();
     const scenario = applyOverrides(base, overridesFromFlags(flags));

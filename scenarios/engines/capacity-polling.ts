@@ -111,7 +111,7 @@ function summarize(
   const good = points.filter((p) => p.passed);
   const best = good.length ? good[good.length - 1] : null;
   // Capacity is what autocannon sustained at the best step, never more than its target.
-  const maxRatePerS = best ? Math.min(best.ratePerS ?? 0, best.achievedRatePerS ?? 0) : null;
+  const maxRatePerS = best ? Math.floor(Math.min(best.ratePerS ?? 0, best.achievedRatePerS ?? 0)) : null;
   const clientsAtIntervalMs: Record<string, number> = {};
   for (const ms of o.intervalsMs) clientsAtIntervalMs[String(ms)] = Math.floor(((maxRatePerS ?? 0) * ms) / 1000);
   const notes = [

@@ -24,7 +24,7 @@ function row(p: CapacityProbeResult, intervals: number[]): string[] {
     p.maxRatePerS === undefined ? '-' : p.maxRatePerS === null ? 'none' : `${p.maxRatePerS}/s`,
     ...intervals.map((ms) => (at[String(ms)] === undefined ? '-' : String(at[String(ms)]))),
     p.maxClients === undefined ? '-' : p.maxClients === null ? 'none' : String(p.maxClients),
-    p.bounded ?? '',
+    p.bounded ?? 'a failing step',
   ];
 }
 
