@@ -13,6 +13,7 @@ const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   () => import('./commands/report.ts'),
   () => import('./commands/serve.ts'),
   () => import('./commands/capacity.ts'),
+  () => import('./commands/artillery.ts'),
 ];
 
 /** Build the program with every command registered (exported for tests). */

@@ -166,3 +166,16 @@ export const ARTILLERY_DEFAULTS = {
   killGraceMs: 3_000,
   outDir: 'reports/out/artillery',
 };
+
+/** Real browser clients (clients/browser/, scenario `browsers`). */
+export const BROWSER_DEFAULTS = {
+  /** Debian's Chromium; PUSHBENCH_CHROMIUM overrides. */
+  chromiumPath: '/usr/bin/chromium',
+  launchTimeoutMs: 30_000,
+  /** A polite close of Chromium gets this long; then every process of it is killed. */
+  closeTimeoutMs: 5_000,
+  /** Loading a page and its script through the proxy. */
+  pageLoadTimeoutMs: 15_000,
+  /** The runner's start (t0) waits this much longer when pages must load first (~0.7 s for 2 pages). */
+  pageStartAllowanceMs: 1_500,
+};

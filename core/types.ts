@@ -133,6 +133,51 @@ export interface RunResult {
   errors?: Record<string, number>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];
+  /** Extension (issue 8): what real browser pages observed (engine "browser" runs only). */
+  browser?: BrowserObservations;
+}
+
+/** What Chromium pages observed in a run (engine "browser"). Times in ms. */
+export interface BrowserObservations {
+  /** Chromium's version. */
+  version: string;
+  pages: number;
+  /** TCP connections the pages opened through their proxies once loaded (page loads excluded). */
+  connections: number;
+  /** websocket: ws.close() → onclose, per given-up open connection whose onclose fired. */
+  oncloseDelayMs: TimingSummary & { count: number };
+  /** websocket: ws.close() calls whose onclose had not fired when the run ended. */
+  oncloseMissing: number;
+  /** Why connections were declared lost ('heartbeat-timeout', 'closed:1006', 'sse-error', …), counted. */
+  reasons: Record<string, number>;
+  /** websocket: CloseEvent codes of lost connections, counted. */
+  closeCodes: Record<string, number>;
+  /** onerror events seen by the pages (WebSocket and EventSource). */
+  errorEvents: number;
+  /** sse: reconnects the EventSource made by itself (with Last-Event-ID). */
+  browserRetries: number;
+  /** How late the pages' 100 ms timer fired: their main thread's own saturation. */
+  timerLagMs: { p99: number; max: number };
+  /** Lost connections one by one (at most 50), times relative to the start of measurement. */
+  events: BrowserEventRecord[];
+}
+
+/** One lost connection as a page saw it; times in ms since the start of measurement. */
+export interface BrowserEventRecord {
+  page: string;
+  reason: string;
+  deadAtMs: number;
+  /** The fault's start → deadAtMs, when a fault window explains the loss. */
+  detectMs?: number;
+  closeCalledAtMs?: number;
+  oncloseAtMs?: number;
+  oncloseDelayMs?: number;
+  closeCode?: number;
+  wasClean?: boolean;
+  errorAtMs?: number;
+  openAtMs?: number;
+  caughtUpAtMs?: number;
+  browserRetry?: boolean;
 }
 
 export interface Results {

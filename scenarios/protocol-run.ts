@@ -6,6 +6,7 @@
 
 import { mergeWorkerReports } from '../clients/merge.ts';
 import type { MergedReport, WorkerReport } from '../clients/report-types.ts';
+import { BROWSER_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ProtocolName, RunResult } from '../core/types.ts';
@@ -15,6 +16,7 @@ import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggr
 import { ChildHandle } from './child.ts';
 import type { GeneratorFault } from './faults.ts';
 import type { GeneratorConfig } from './generator.ts';
+import { BrowserHost, browserHostConfig, browserRunResult, pageIds, windowsFor } from './browser-run.ts';
 import { createProgress } from './progress.ts';
 import { clientsFor, type Scenario } from './schema.ts';
 import { planWorkers } from './workers.ts';
@@ -33,56 +35,93 @@ export interface ProtocolRunOptions {
   signal?: AbortSignal;
 }
 
-/** Run one protocol and return its RunResult. Children are always stopped. */
+/** Run one protocol and return its (Node clients') RunResult. Children are always stopped. */
 export async function runProtocol(opts: ProtocolRunOptions): Promise<RunResult> {
+  return (await runProtocolAll(opts))[0];
+}
+
+/**
+ * Run one protocol: its RunResult, plus one with engine "browser" when the scenario has
+ * browser pages (scenario.browsers; see browser-run.ts). Children are always stopped.
+ */
+export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResult[]> {
   const { scenario, protocol } = opts;
   const clients = clientsFor(scenario, protocol);
   const ids = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
+  const pages = pageIds(scenario.browsers);
   const server = new ChildHandle(`server (${protocol})`, SERVER_ENTRY, {
     PUSHBENCH_SERVER_OPTIONS: JSON.stringify(serverOptions(scenario, protocol)),
   });
+  // Chromium starts while the server does: it is the slowest child to get ready.
+  const browser = pages.length > 0 ? new BrowserHost(protocol) : undefined;
   const generators: ChildHandle[] = [];
   try {
     const { url } = await server.waitFor<{ type: string; url: string }>('listening', 20_000);
     assertLoopbackTarget(url, opts.allowRemote);
-    if (scenario.source.mode === 'addressed') await server.request('set-addressed', { ids });
+    if (scenario.source.mode === 'addressed') await server.request('set-addressed', { ids: [...ids, ...pages] });
     const baseline = sampleOf(await server.request<ServerStats>('stats'));
     const plan = planWorkers(ids, scenario);
-    const t0 = Date.now() + 500;
+    if (browser) await Promise.race([browser.launched, browser.fatal]);
+    // Pages load through their proxies once the fault windows are known: give them time before t0.
+    const t0 = Date.now() + 500 + (browser ? BROWSER_DEFAULTS.pageStartAllowanceMs : 0);
     const measureStartMs = t0 + scenario.rampUpMs + scenario.warmUpMs;
     const endMs = measureStartMs + scenario.durationMs;
-    const faults = faultWindows(scenario, ids, measureStartMs);
+    // A fault's share counts browser pages too (docs/scenarios.md).
+    const faults = faultWindows(scenario, [...ids, ...pages], measureStartMs);
+    // The pages load while the generators start.
+    const pagesReady = browser?.init(
+      browserHostConfig(scenario, protocol, pages, url, opts.allowRemote, measureStartMs, faults),
+    );
+    pagesReady?.catch(() => undefined);
     for (const [i, workerIds] of plan.entries()) {
       generators.push(
         await startGenerator(i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
       );
     }
-    const crashed = watchCrashes([server, ...generators]);
+    const hosts = browser ? [browser.child] : [];
+    if (browser) await Promise.race([pagesReady, browser.fatal]);
+    const crashed = watchCrashes([server, ...generators, ...hosts], browser?.fatal);
     const samples: ServerSample[] = [baseline];
-    await timeline({ server, generators, samples, t0, endMs, clients, protocol, opts, crashed });
+    const everyone = [...generators, ...hosts];
+    const total = clients + pages.length;
+    await timeline({ server, generators: everyone, samples, t0, endMs, clients: total, protocol, opts, crashed });
     await server.request('source-stop');
     const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
     await sleep(scenario.drainMs, opts.signal);
-    const reports = await stopGenerators(generators);
+    const [reports, browserFinal] = await Promise.all([stopGenerators(generators), browser?.stop()]);
     const stats = await server.request<ServerStats>('stats');
     samples.push(sampleOf(stats));
     const merged = mergeWorkerReports(reports);
     const expectedByClient = await expectedCounts(server, merged, finalSeq);
-    return aggregateRun({
+    const common = {
       protocol,
-      clients,
       durationMs: scenario.durationMs,
       measureStartMs,
-      merged,
-      expectedByClient,
       samples: samples.filter((s) => s.atMs >= t0 || s === baseline),
       baselineRssMB: baseline.rssMB,
-      faults,
       zombieEvents: stats.zombies.events.map((z) => ({ client: z.client, atMs: z.atMs })),
       saturationMs: opts.saturationMs,
-    });
+    };
+    const runs = [
+      aggregateRun({ ...common, clients, merged, expectedByClient, faults: windowsFor(faults, ids) }),
+    ];
+    if (browserFinal) {
+      const pageExpected = await expectedCounts(server, mergeWorkerReports([browserFinal.report]), finalSeq);
+      runs.push(
+        browserRunResult(scenario, browserFinal, {
+          ...common,
+          expectedByClient: pageExpected,
+          faults: windowsFor(faults, pages),
+        }),
+      );
+    }
+    return runs;
   } finally {
-    await Promise.all([...generators.map((g) => g.stop(3_000)), server.stop(3_000)]);
+    await Promise.all([
+      ...generators.map((g) => g.stop(3_000)),
+      server.stop(3_000),
+      browser?.kill(),
+    ]);
   }
 }
 
@@ -173,10 +212,11 @@ async function startGenerator(
   return gen;
 }
 
-/** Rejects as soon as any child crashes. */
-function watchCrashes(children: ChildHandle[]): Promise<never> {
+/** Rejects as soon as any child crashes (or `also` rejects: a browser page failed). */
+function watchCrashes(children: ChildHandle[], also?: Promise<never>): Promise<never> {
   const p = new Promise<never>((_, reject) => {
     for (const c of children) c.once('crash', (err: Error) => reject(err));
+    also?.catch(reject);
   });
   p.catch(() => undefined);
   return p;

@@ -4,7 +4,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RESULTS_SCHEMA_ID, type Results, type TimingSummary } from '../core/types.ts';
+import type { Results, TimingSummary } from '../core/types.ts';
 
 /** The machine a run was measured on. */
 export function environment(startedAt = new Date()): Results['environment'] {

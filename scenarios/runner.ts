@@ -8,7 +8,7 @@ import { PushbenchError } from '../core/errors.ts';
 import type { Results, RunResult } from '../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../core/types.ts';
 import { stopAllChildren } from './child.ts';
-import { runProtocol } from './protocol-run.ts';
+import { runProtocolAll } from './protocol-run.ts';
 import { environment, runId, writeResults } from './results-io.ts';
 import type { Scenario } from './schema.ts';
 import { checkSlo } from './slo.ts';
@@ -45,7 +45,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   try {
     for (const protocol of scenario.protocols) {
       if (abort.signal.aborted) break;
-      const run = await runProtocol({
+      // The Node clients' run, then (scenario.browsers > 0) the browser pages' run.
+      const protocolRuns = await runProtocolAll({
         scenario,
         protocol,
         quiet: opts.quiet ?? false,
@@ -53,11 +54,13 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
         saturationMs: opts.saturationMs ?? RUN_DEFAULTS.saturationMs,
         signal: abort.signal,
       });
-      if (abort.signal.aborted)
-        run.notes = [...(run.notes ?? []), 'interrupted (Ctrl-C): figures are partial'];
-      if (scenario.slo) run.slo = checkSlo(scenario.slo, run);
-      runs.push(run);
-      opts.onRun?.(run);
+      for (const run of protocolRuns) {
+        if (abort.signal.aborted)
+          run.notes = [...(run.notes ?? []), 'interrupted (Ctrl-C): figures are partial'];
+        if (scenario.slo) run.slo = checkSlo(scenario.slo, run);
+        runs.push(run);
+        opts.onRun?.(run);
+      }
     }
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));

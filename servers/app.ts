@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ProtocolName } from '../core/types.ts';
+import { browserPageRoute } from './browser-page.ts';
 import { ServerContext } from './context.ts';
 import { demoPageRoute } from './demo-page.ts';
 import { installErrorHandlers } from './http-errors.ts';
@@ -80,6 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   statsRoute(app, stats);
   metricsRoute(app, stats);
   await demoPageRoute(app);
+  await browserPageRoute(app);
 
   await app.listen({ host: opts.host, port: opts.port });
   sampler.start();
@@ -95,7 +97,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return { url: `http://${host}:${port}`, port, source, stats, close };
 }
 
-async function shutdown(app: FastifyInstance, ctx: ServerContext, sockets: Set<Socket>, sampler: ProcessSampler) {
+async function shutdown(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  sockets: Set<Socket>,
+  sampler: ProcessSampler,
+) {
   ctx.shuttingDown = true;
   ctx.source.stopGenerator();
   // Last resort: whatever is still open shortly before the deadline is destroyed.

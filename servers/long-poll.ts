@@ -45,10 +45,18 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
   }
 
   function hold(since: number, client: string, waitMs: number, reply: FastifyReply): void {
-    const h: Held = { since, client, reply, timer: setTimeout(() => answer(h, reply, since, client), waitMs) };
+    const h: Held = {
+      since,
+      client,
+      reply,
+      timer: setTimeout(() => answer(h, reply, since, client), waitMs),
+    };
     held.add(h);
     let set = byClient.get(client);
-    if (!set) byClient.set(client, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      byClient.set(client, set);
+    }
     set.add(h);
     reply.raw.once('close', () => release(h));
   }
@@ -63,7 +71,9 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
 
   function flush(): void {
     flushQueued = false;
-    const candidates: Iterable<Held> = touchedAll ? [...held] : [...touched].flatMap((c) => [...(byClient.get(c) ?? [])]);
+    const candidates: Iterable<Held> = touchedAll
+      ? [...held]
+      : [...touched].flatMap((c) => [...(byClient.get(c) ?? [])]);
     touchedAll = false;
     touched.clear();
     for (const h of candidates) {
@@ -92,7 +102,12 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
       wait: { defaultMs: ctx.options.longPollWaitMs, maxMs: ctx.options.longPollMaxWaitMs },
     });
     const waitMs = q.waitMs ?? 0;
-    if (q.since === undefined || ctx.shuttingDown || waitMs === 0 || ctx.polls.hasMessages(q.since, q.client)) {
+    if (
+      q.since === undefined ||
+      ctx.shuttingDown ||
+      waitMs === 0 ||
+      ctx.polls.hasMessages(q.since, q.client)
+    ) {
       answer(null, reply, q.since, q.client);
     } else {
       hold(q.since, q.client, waitMs, reply);

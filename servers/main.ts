@@ -38,13 +38,15 @@ const HANDLERS: Record<string, Handler> = {
     return { ok: true };
   },
   count: (s, req) => {
-    if (!Array.isArray(req.queries)) throw new PushbenchError('PB_BAD_OPTION', 'count: queries must be a list');
+    if (!Array.isArray(req.queries))
+      throw new PushbenchError('PB_BAD_OPTION', 'count: queries must be a list');
     return (req.queries as Array<{ client: string; afterSeq: number; upToSeq: number }>).map((q) =>
       s.source.countFor(String(q.client), Number(q.afterSeq), Number(q.upToSeq)),
     );
   },
   publish: (s, req) => {
-    if (typeof req.data !== 'string') throw new PushbenchError('PB_BAD_BODY', 'publish: data must be a string');
+    if (typeof req.data !== 'string')
+      throw new PushbenchError('PB_BAD_BODY', 'publish: data must be a string');
     return s.source.publish(req.data, typeof req.to === 'string' ? { to: req.to } : {});
   },
 };
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     // close() is bounded by shutdownTimeoutMs; this is the belt to its braces.
     setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref();
     await server.close();
-    process.disconnect?.();
+    if (process.connected) process.disconnect();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
@@ -83,7 +85,12 @@ async function main(): Promise<void> {
   process.on('message', (msg: Request) => {
     if (msg?.type === 'shutdown') return void stop();
     const handler = HANDLERS[msg?.type];
-    if (!handler) return void process.send?.({ type: 'reply', id: msg?.id, error: { code: 'PB_BAD_OPTION', message: `unknown request type ${JSON.stringify(msg?.type)}` } });
+    if (!handler)
+      return void process.send?.({
+        type: 'reply',
+        id: msg?.id,
+        error: { code: 'PB_BAD_OPTION', message: `unknown request type ${JSON.stringify(msg?.type)}` },
+      });
     try {
       process.send?.({ type: 'reply', id: msg.id, result: handler(server, msg) });
     } catch (err) {

@@ -37,16 +37,33 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const problems: string[] = [];
   const known = new Set([...Object.keys(SERVER_DEFAULTS), 'protocols']);
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`${key}: unknown option`);
-  const merged = { ...SERVER_DEFAULTS, protocols: [...PROTOCOLS] as ProtocolName[], ...stripUndefined(options) };
-  for (const [key, [min, max, integer]] of Object.entries(RANGES) as Array<[string, [number, number, boolean]]>) {
+  const merged = {
+    ...SERVER_DEFAULTS,
+    protocols: [...PROTOCOLS] as ProtocolName[],
+    ...stripUndefined(options),
+  };
+  for (const [key, [min, max, integer]] of Object.entries(RANGES) as Array<
+    [string, [number, number, boolean]]
+  >) {
     const v = (merged as Record<string, unknown>)[key];
-    const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
-    if (!ok) problems.push(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    const ok =
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      v >= min &&
+      v <= max &&
+      (!integer || Number.isInteger(v));
+    if (!ok)
+      problems.push(
+        `${key}: expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`,
+      );
   }
-  if (typeof merged.host !== 'string' || merged.host === '') problems.push(`host: expected a host name or address`);
-  if (!PATTERNS.includes(merged.pattern)) problems.push(`pattern: expected one of ${PATTERNS.join(', ')}, got ${JSON.stringify(merged.pattern)}`);
+  if (typeof merged.host !== 'string' || merged.host === '')
+    problems.push(`host: expected a host name or address`);
+  if (!PATTERNS.includes(merged.pattern))
+    problems.push(`pattern: expected one of ${PATTERNS.join(', ')}, got ${JSON.stringify(merged.pattern)}`);
   if (typeof merged.perMessageDeflate !== 'boolean') problems.push('perMessageDeflate: expected a boolean');
-  if (merged.longPollWaitMs > merged.longPollMaxWaitMs) problems.push('longPollWaitMs: must be ≤ longPollMaxWaitMs');
+  if (merged.longPollWaitMs > merged.longPollMaxWaitMs)
+    problems.push('longPollWaitMs: must be ≤ longPollMaxWaitMs');
   problems.push(...protocolProblems(merged.protocols));
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', problems.join('; '), problems);
   return { ...merged, protocols: [...new Set(merged.protocols)] };

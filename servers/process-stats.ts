@@ -1,7 +1,8 @@
 /**
- * Process cost figures for /stats: CPU % over the last sampling window (1 s),
- * cumulative CPU user/system ms (so callers can compute any window themselves),
- * RSS and the event-loop delay p99 since start (perf_hooks monitorEventLoopDelay).
+ * Process cost figures for /stats: CPU % and event-loop delay p99 (perf_hooks
+ * monitorEventLoopDelay) over the last 1 s sampling window, so start-up (module
+ * loading) does not haunt every later figure; cumulative CPU user/system ms (so
+ * callers can compute any window themselves) and RSS.
  */
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
@@ -21,6 +22,7 @@ export class ProcessSampler {
   private lastCpu = process.cpuUsage();
   private lastAtMs = performance.now();
   private cpuPct: number | undefined;
+  private loopP99Ms: number | undefined;
 
   start(): void {
     this.loopDelay.enable();
@@ -41,7 +43,7 @@ export class ProcessSampler {
       cpuUserMs: round(cpu.user / 1000),
       cpuSystemMs: round(cpu.system / 1000),
       rssMB: round(process.memoryUsage.rss() / (1024 * 1024)),
-      eventLoopP99Ms: this.loopDelay.count > 0 ? round(this.loopDelay.percentile(99) / 1e6) : 0,
+      eventLoopP99Ms: round(this.loopP99Ms ?? this.currentLoopP99Ms()),
     };
   }
 
@@ -51,6 +53,12 @@ export class ProcessSampler {
     this.cpuPct = this.pctSince(cpu, at);
     this.lastCpu = cpu;
     this.lastAtMs = at;
+    this.loopP99Ms = this.currentLoopP99Ms();
+    this.loopDelay.reset();
+  }
+
+  private currentLoopP99Ms(): number {
+    return this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e6 : 0;
   }
 
   /** CPU % of one core since the last sample (100 = one core busy). */

@@ -10,10 +10,13 @@ import { parseQuery } from './validate.ts';
 function checkBody(body: unknown): { data: string; to?: string } {
   const problems: string[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new PushbenchError('PB_BAD_BODY', 'expected a JSON object', ['body: expected {"to"?: id, "data": string}']);
+    throw new PushbenchError('PB_BAD_BODY', 'expected a JSON object', [
+      'body: expected {"to"?: id, "data": string}',
+    ]);
   }
   const b = body as Record<string, unknown>;
-  if (typeof b.data !== 'string') problems.push(`data: expected a string, got ${JSON.stringify(b.data ?? null)}`);
+  if (typeof b.data !== 'string')
+    problems.push(`data: expected a string, got ${JSON.stringify(b.data ?? null)}`);
   let to: string | undefined;
   if (b.to !== undefined) {
     try {
@@ -22,7 +25,8 @@ function checkBody(body: unknown): { data: string; to?: string } {
       problems.push('to: expected 1-64 characters of [A-Za-z0-9_.:-]');
     }
   }
-  for (const key of Object.keys(b)) if (key !== 'data' && key !== 'to') problems.push(`${key}: unknown field`);
+  for (const key of Object.keys(b))
+    if (key !== 'data' && key !== 'to') problems.push(`${key}: unknown field`);
   if (problems.length) throw new PushbenchError('PB_BAD_BODY', problems.join('; '), problems);
   return { data: b.data as string, to };
 }

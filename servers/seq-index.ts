@@ -74,5 +74,5 @@ export class SeqIndex {
 
 function clamp(value: number, max: number): number {
   if (!Number.isFinite(value) || value < 0) return 0;
-  return value > max ? max : value;
+  return Math.min(value, max);
 }

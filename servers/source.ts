@@ -75,7 +75,9 @@ export class MessageSource extends EventEmitter {
   /** Append a message (broadcast, or addressed with `to`) and emit it. */
   publish(data: string, opts: { to?: string } = {}): Envelope {
     const env: Envelope =
-      opts.to === undefined ? { seq: ++this.seq, t: nowMs(), data } : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
+      opts.to === undefined
+        ? { seq: ++this.seq, t: nowMs(), data }
+        : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
     const entry: Entry = { env, json: JSON.stringify(env) };
     this.entries.push(entry);
     if (env.to !== undefined) this.addressedRetained++;

@@ -35,7 +35,8 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   function write(s: Stream, chunk: Buffer | string): boolean {
     const socket = s.res.socket;
     if (!socket || socket.destroyed) return false;
-    if (socket.writableLength + s.res.writableLength > limit) {
+    // res.writableLength = its own queue + the socket's (Node's OutgoingMessage).
+    if (s.res.writableLength > limit) {
       counters.slowConsumers++;
       socket.destroy();
       return false;
@@ -58,7 +59,10 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     counters.messagesSent += slice.entries.length;
     streams.add(s);
     let set = byClient.get(client);
-    if (!set) byClient.set(client, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      byClient.set(client, set);
+    }
     set.add(s);
     res.once('close', () => {
       streams.delete(s);

@@ -42,7 +42,12 @@ export function buildStats(ctx: ServerContext, sampler: ProcessSampler): ServerS
   }
   const { source } = ctx;
   return {
-    source: { lastSeq: source.lastSeq, oldestSeq: source.oldestSeq, published: source.lastSeq, retained: source.retained },
+    source: {
+      lastSeq: source.lastSeq,
+      oldestSeq: source.oldestSeq,
+      published: source.lastSeq,
+      retained: source.retained,
+    },
     protocols,
     zombies: { reaped: ctx.zombiesReaped, events: [...ctx.zombieEvents] },
     process: sampler.snapshot(),

@@ -10,7 +10,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { CLOSE_CODES, type ErrorCode, ERRORS } from '../core/errors.ts';
+import { CLOSE_CODES, ERRORS, type ErrorCode } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
@@ -99,7 +99,10 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     counters.messagesSent += slice.entries.length;
     peers.add(peer);
     let set = byClient.get(peer.client);
-    if (!set) byClient.set(peer.client, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      byClient.set(peer.client, set);
+    }
     set.add(peer);
     ws.once('close', () => forget(peer));
     ws.on('message', (raw) => onFrame(peer, raw));
@@ -125,7 +128,12 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     for (const peer of peers) {
       if (!peer.alive) {
         forget(peer);
-        ctx.recordZombie({ protocol: 'websocket', client: peer.client, atMs: nowMs(), lastSeenMs: peer.lastSeenMs });
+        ctx.recordZombie({
+          protocol: 'websocket',
+          client: peer.client,
+          atMs: nowMs(),
+          lastSeenMs: peer.lastSeenMs,
+        });
         peer.ws.terminate();
         continue;
       }
@@ -140,9 +148,13 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     await closeAll(peers, ctx.options.shutdownTimeoutMs / 2);
   });
 
-  const route = { config: { protocol: 'websocket' }, websocket: true, preValidation: async (req: FastifyRequest) => {
-    queryOf(req);
-  } } as const;
+  const route = {
+    config: { protocol: 'websocket' },
+    websocket: true,
+    preValidation: async (req: FastifyRequest) => {
+      queryOf(req);
+    },
+  } as const;
   app.get('/ws', route, connect);
   app.get('/websocket/:client', route, connect);
 }
@@ -151,7 +163,10 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 async function closeAll(peers: Set<Peer>, graceMs: number): Promise<void> {
   const open = [...peers].map((p) => p.ws);
   const closed = open.map(
-    (ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))),
+    (ws) =>
+      new Promise<void>((resolve) =>
+        ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
+      ),
   );
   for (const ws of open) ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
   let timer: NodeJS.Timeout | undefined;

@@ -7,11 +7,14 @@
  * it falls back to `ws.send`.
  */
 import type { Socket } from 'node:net';
-import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
+import * as wsModule from 'ws';
 
 interface SenderStatic {
-  frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[];
+  frame(
+    data: Buffer,
+    options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean },
+  ): Buffer[];
 }
 
 /** ws internals we rely on (stable across ws 8; checked before use). */
@@ -34,7 +37,13 @@ export interface PreparedFrame {
 /** Build the unmasked server→client text frame for `text` once. */
 export function prepareText(text: string): PreparedFrame {
   const payload = Buffer.from(text);
-  const frame = Sender.frame(payload, { fin: true, opcode: OPCODE_TEXT, mask: false, readOnly: true, rsv1: false });
+  const frame = Sender.frame(payload, {
+    fin: true,
+    opcode: OPCODE_TEXT,
+    mask: false,
+    readOnly: true,
+    rsv1: false,
+  });
   return { payload, frame };
 }
 

@@ -92,7 +92,7 @@ export async function serve(options: ServerOptions): Promise<void> {
   process.exit(0);
 }
 
-/** Register `serve` (and, until the runner lands, a `bench` that serves with defaults). */
+/** Register `serve`. */
 export function register(program: Command): void {
   program
     .command('serve')
@@ -108,13 +108,4 @@ export function register(program: Command): void {
     .option('--size <bytes>', 'payload size of generated messages', String(SERVER_DEFAULTS.sizeBytes))
     .option('--pattern <name>', 'constant | poisson | burst', SERVER_DEFAULTS.pattern)
     .action(async (flags: ServeFlags) => serve(parseServeFlags(flags)));
-  // Placeholder so that `npm run bench` does something true; the runner replaces it.
-  if (!program.commands.some((c) => c.name() === 'bench')) {
-    program
-      .command('bench')
-      .description(
-        '(until the runner lands) serve every protocol with the defaults and print how to reach them',
-      )
-      .action(async () => serve({ ratePerS: SERVER_DEFAULTS.ratePerS }));
-  }
 }

@@ -37,10 +37,9 @@ export interface ConvertOptions {
 
 /** What the artillery engine does not measure, said in every run it produces. */
 export const ARTILLERY_NOTES = [
-  'engine artillery: latencies are Artillery summaries (DDSketch, ~1% relative accuracy, rounded to 0.1 ms), not HDR histograms',
-  'expected = the seq range each client saw: a gap counts as lost; messages after a client’s last delivery are not seen',
-  'detectMs, recoverMs and zombieMs need the fault timeline: 0; the generator’s event-loop delay is not measured: 0',
-  'timeseries buckets are Artillery’s 10-second periods, not 1-second buckets',
+  'Artillery engine: latencies are Artillery summaries (DDSketch, ~1 %, 0.1 ms steps); time series in 10 s periods',
+  'not measured by Artillery (0): detect, recover and zombie times; generator event-loop delay',
+  'expected = the seq range each client saw: a loss after its last delivery is not seen',
 ];
 
 const obj = (v: unknown): Record<string, unknown> =>

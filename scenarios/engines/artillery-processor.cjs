@@ -257,8 +257,11 @@ function adopt(s, ws) {
     if (!running(s)) return;
     dead(s, 'closed');
     clearTimeout(s.pongTimer);
-    // Resume on a socket of the engine's own WebSocket class (no dependency of ours).
-    later(s, backoffMs(s), () => running(s) && adopt(s, new ws.constructor(wsUrl(s), s.cfg.wsOptions)));
+    // Resume on a socket of the engine's own WebSocket class (no dependency of ours); a handshake
+    // into a dead network would hang: bounded like a heartbeat.
+    const hb = s.cfg.heartbeat;
+    const options = { ...s.cfg.wsOptions, handshakeTimeout: hb.intervalMs + hb.timeoutMs };
+    later(s, backoffMs(s), () => running(s) && adopt(s, new ws.constructor(wsUrl(s), options)));
   });
 }
 

@@ -1,17 +1,21 @@
 /**
  * Run one Artillery script locally: `artillery run --output out.json script.yml` as a child
  * process in its own process group, bounded in time, killed (group-wide) on timeout, on abort
- * (Ctrl-C) and when this process exits. Telemetry is switched off: traffic stays on loopback.
+ * (Ctrl-C) and when this process exits. Telemetry is switched off and its client stubbed
+ * (artillery-offline.cjs): traffic stays on loopback.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ARTILLERY_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 
 const require = createRequire(import.meta.url);
+/** Keeps Artillery's telemetry client from calling out (see artillery-offline.cjs). */
+const OFFLINE_PRELOAD = fileURLToPath(new URL('./artillery-offline.cjs', import.meta.url));
 const live = new Set<ChildProcess>();
 
 /** The artillery CLI script of the installed package (2.0.21, pinned). */
@@ -31,6 +35,8 @@ export interface ArtilleryRunOptions {
   /** Hard bound: the process group is killed after this. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Called with the child's pid once spawned (tests check that it is gone afterwards). */
+  onSpawn?: (pid: number) => void;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -44,7 +50,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /** Run the script; resolves with Artillery's parsed JSON output. Rejects PB_ENGINE_FAILED. */
 export async function runArtillery(o: ArtilleryRunOptions): Promise<unknown> {
-  const args = [artilleryBin(), 'run', '--output', o.outputFile, ...(o.target ? ['--target', o.target] : []), o.script];
+  const args = ['--require', OFFLINE_PRELOAD, artilleryBin(), 'run', '--output', o.outputFile, ...(o.target ? ['--target', o.target] : []), o.script];
   const log = createWriteStream(o.logFile);
   const child = spawn(process.execPath, args, {
     cwd: path.dirname(o.script),
@@ -53,6 +59,7 @@ export async function runArtillery(o: ArtilleryRunOptions): Promise<unknown> {
     env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' },
   });
   live.add(child);
+  if (child.pid !== undefined) o.onSpawn?.(child.pid);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let why = '';

@@ -41,8 +41,12 @@ export function nextStep(history: Tried[], o: SearchOptions): number | null {
     const down = Math.floor(firstBad / o.factor);
     return down >= o.min ? down : null;
   }
-  const firstFailIndex = history.findIndex((h) => !h.passed && h.x > best);
-  const refinements = history.length - 1 - firstFailIndex;
+  // Refinements: steps since the history first held both a pass and a failure (a bracket).
+  const bracketAt = history.findIndex((_, i) => {
+    const upTo = history.slice(0, i + 1);
+    return upTo.some((h) => h.passed) && upTo.some((h) => !h.passed);
+  });
+  const refinements = history.length - 1 - bracketAt;
   const mid = Math.round((best + firstBad) / 2);
   // Stop when refined enough or the bracket is within 5 % (the noise of a shared 2-core machine).
   if (refinements >= o.refineSteps || firstBad - best <= Math.max(1, best * 0.05)) return null;

@@ -3,15 +3,19 @@ import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../servers/app.ts';
-import { getJson, SseReader, testServer, WsPeer } from './helpers.ts';
+import { getJson, type Json, SseReader, testServer, WsPeer } from './helpers.ts';
 
-async function post(url: string, body: string, type = 'application/json'): Promise<{ status: number; body: any }> {
+async function post(
+  url: string,
+  body: string,
+  type = 'application/json',
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
   return { status: res.status, body: await res.json() };
 }
 
 /** Open a websocket expecting the upgrade to be refused; resolve with the HTTP answer. */
-function refusedUpgrade(url: string): Promise<{ status: number; body: any }> {
+function refusedUpgrade(url: string): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.on('open', () => reject(new Error('upgrade unexpectedly accepted')));
@@ -55,7 +59,10 @@ describe('bad input gets its documented answer and the server keeps serving', ()
       const r = await getJson(`${server.url}${path}`);
       assert.equal(r.status, 400);
       assert.equal(r.body.error.code, 'PB_BAD_QUERY');
-      assert.ok(r.body.error.problems.some((p: string) => p.startsWith(`${param}:`)), JSON.stringify(r.body));
+      assert.ok(
+        r.body.error.problems.some((p: string) => p.startsWith(`${param}:`)),
+        JSON.stringify(r.body),
+      );
     });
   }
 
@@ -87,7 +94,13 @@ describe('bad input gets its documented answer and the server keeps serving', ()
     const big = await post(`${server.url}/publish`, JSON.stringify({ data: 'x'.repeat(2000) }));
     assert.equal(big.status, 413);
     assert.equal(big.body.error.code, 'PB_BODY_TOO_LARGE');
-    for (const body of ['{not json', '[]', '{"data":5}', '{"data":"x","to":"bad id"}', '{"data":"x","extra":1}']) {
+    for (const body of [
+      '{not json',
+      '[]',
+      '{"data":5}',
+      '{"data":"x","to":"bad id"}',
+      '{"data":"x","extra":1}',
+    ]) {
       const r = await post(`${server.url}/publish`, body);
       assert.equal(r.status, 400, body);
       assert.equal(r.body.error.code, 'PB_BAD_BODY', body);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import type { RunningServer } from '../../servers/app.ts';
 import type { ProtocolName } from '../../core/types.ts';
-import { rawExchange, testServer, waitUntil, WsPeer } from './helpers.ts';
+import type { RunningServer } from '../../servers/app.ts';
+import { rawExchange, testServer, WsPeer, waitUntil } from './helpers.ts';
 
 /** Server-side byte counters equal what the client's own socket saw, to the byte. */
 describe('byte counters equal the client socket, per protocol', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../servers/app.ts';
-import { getJson, SseReader, testServer, WsPeer } from './helpers.ts';
+import { getJson, type Json, SseReader, testServer, WsPeer } from './helpers.ts';
 
 const seqs = (list: Array<{ seq: number }>) => list.map((m) => m.seq);
 
@@ -31,7 +31,7 @@ describe('every protocol delivers the same sequence, in order', () => {
     const start = (await getJson(`${server.url}/poll?client=c1`)).body.lastSeq;
 
     // Long-poll loop in the background: holds, is released, re-polls.
-    const longPolled: any[] = [];
+    const longPolled: Json[] = [];
     let longSince = start;
     const expectedCount = 30;
     const longLoop = (async () => {
@@ -55,7 +55,7 @@ describe('every protocol delivers the same sequence, in order', () => {
     await wsArticle.waitFor(() => wsArticle.envelopes().length >= expectedCount);
     await sse.waitFor(() => sse.envelopes().length >= expectedCount);
     await longLoop;
-    const shortPolled: any[] = [];
+    const shortPolled: Json[] = [];
     let since = start;
     for (let i = 0; i < 3; i++) {
       const r = await getJson(`${server.url}/poll?client=c1&since=${since}`);

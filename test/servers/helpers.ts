@@ -5,6 +5,10 @@ import WebSocket from 'ws';
 import type { ServerOptions } from '../../servers/app.ts';
 import { type RunningServer, startServer } from '../../servers/app.ts';
 
+/** Parsed JSON in tests: shapes are asserted, not typed. */
+// biome-ignore lint/suspicious/noExplicitAny: test-only alias for parsed JSON
+export type Json = any;
+
 /** Start a server on port 0 with the generator off. */
 export function testServer(options: ServerOptions = {}): Promise<RunningServer> {
   return startServer({ port: 0, ratePerS: 0, ...options });
@@ -20,7 +24,10 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 3_000, what = '
 }
 
 /** GET on a fresh connection (closed after the answer) and parse JSON (status + body). */
-export function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers, agent: false }, (res) => {
       let text = '';
@@ -28,7 +35,9 @@ export function getJson(url: string, headers: Record<string, string> = {}): Prom
       res.on('data', (d: string) => {
         text += d;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -37,7 +46,7 @@ export function getJson(url: string, headers: Record<string, string> = {}): Prom
 
 /** A WebSocket client that records parsed messages. */
 export class WsPeer {
-  readonly messages: any[] = [];
+  readonly messages: Json[] = [];
   closeCode: number | undefined;
   readonly closed: Promise<number>;
   readonly opened: Promise<void>;
@@ -62,11 +71,11 @@ export class WsPeer {
   }
 
   /** Envelopes only (no control messages). */
-  envelopes(): any[] {
+  envelopes(): Json[] {
     return this.messages.filter((m) => m.type === undefined);
   }
 
-  async waitFor(pred: (m: any[]) => boolean, timeoutMs = 3_000): Promise<void> {
+  async waitFor(pred: (m: Json[]) => boolean, timeoutMs = 3_000): Promise<void> {
     await waitUntil(() => pred(this.messages), timeoutMs, 'websocket messages');
   }
 
@@ -108,7 +117,7 @@ export class SseReader {
     );
   }
 
-  envelopes(): any[] {
+  envelopes(): Json[] {
     return this.events.filter((e) => e.event === undefined).map((e) => JSON.parse(e.data));
   }
 
@@ -158,6 +167,8 @@ export function rawExchange(
       response += d;
     });
     socket.on('error', reject);
-    socket.on('close', () => resolve({ response, bytesWritten: socket.bytesWritten, bytesRead: socket.bytesRead }));
+    socket.on('close', () =>
+      resolve({ response, bytesWritten: socket.bytesWritten, bytesRead: socket.bytesRead }),
+    );
   });
 }

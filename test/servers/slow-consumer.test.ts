@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, test } from 'node:test';
 import type { ProtocolName } from '../../core/types.ts';
 import type { RunningServer } from '../../servers/app.ts';
-import { testServer, waitUntil, WsPeer } from './helpers.ts';
+import { testServer, WsPeer, waitUntil } from './helpers.ts';
 
 const LIMIT_BYTES = 64 * 1024;
 const PAYLOAD = 'x'.repeat(32 * 1024);
@@ -32,7 +32,11 @@ describe('a client that stops reading is cut off; memory stays bounded', () => {
   });
   const start = async (protocol: ProtocolName) => {
     // Small retention: the test must not measure the source's own memory.
-    server = await testServer({ protocols: [protocol], sendBufferLimitBytes: LIMIT_BYTES, retentionCount: 50 });
+    server = await testServer({
+      protocols: [protocol],
+      sendBufferLimitBytes: LIMIT_BYTES,
+      retentionCount: 50,
+    });
     return server;
   };
 
@@ -50,10 +54,16 @@ describe('a client that stops reading is cut off; memory stays bounded', () => {
     slow.ws.pause();
     const rssBeforeMB = process.memoryUsage.rss() / 1e6;
     const sent = await publishUntilCut(server!, 'websocket');
-    await waitUntil(() => server!.stats().protocols.websocket!.connections === 1, 3_000, 'the slow peer to be gone');
+    await waitUntil(
+      () => server!.stats().protocols.websocket!.connections === 1,
+      3_000,
+      'the slow peer to be gone',
+    );
     await fast.waitFor(() => fast.envelopes().length === sent, 10_000);
     slow.ws.resume();
     const code = await slow.closed;
+    assert.equal(server!.stats().protocols.websocket!.slowConsumers, 1);
+    assert.ok(sent * PAYLOAD.length > 4 * LIMIT_BYTES, `cut after ${sent} messages`);
     assert.ok(code === 4008 || code === 1006, `close code ${code}`);
     // Loose sanity bound: the cut happened near the kernel-buffer size, not after hundreds of MB.
     assert.ok(process.memoryUsage.rss() / 1e6 - rssBeforeMB < 400);
@@ -71,11 +81,14 @@ describe('a client that stops reading is cut off; memory stays bounded', () => {
     socket.on('data', onData);
     socket.on('error', () => {});
     socket.write('GET /sse?client=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const closed = new Promise((r) => socket.once('close', r));
     await waitUntil(() => seen.includes('event: hello'), 3_000, 'the hello');
     socket.pause();
-    await publishUntilCut(server!, 'sse');
+    const sent = await publishUntilCut(server!, 'sse');
     await waitUntil(() => server!.stats().protocols.sse!.connections === 0, 3_000, 'the stream to be gone');
-    const closed = new Promise((r) => socket.once('close', r));
+    // Cut once its unread backlog passed the limit, not at the first big event.
+    assert.ok(sent * PAYLOAD.length > 4 * LIMIT_BYTES, `cut after ${sent} messages`);
+    assert.equal(server!.stats().protocols.sse!.slowConsumers, 1);
     socket.off('data', onData);
     socket.resume();
     await closed;

@@ -93,7 +93,8 @@ describe('MessageSource', () => {
 
   test('countFor covers every seq ever published, not only the window', () => {
     const s = make({ retentionCount: 3 });
-    for (let i = 1; i <= 30; i++) s.publish(String(i), i % 3 === 0 ? { to: 'a' } : i % 3 === 1 ? { to: 'b' } : {});
+    for (let i = 1; i <= 30; i++)
+      s.publish(String(i), i % 3 === 0 ? { to: 'a' } : i % 3 === 1 ? { to: 'b' } : {});
     // broadcast: seq ≡ 2 (mod 3) → 10 of them; to a: 10; to b: 10
     assert.equal(s.countFor('a', 0, 30), 20);
     assert.equal(s.countFor('b', 0, 30), 20);
@@ -114,7 +115,10 @@ describe('MessageSource', () => {
     const expected = 200 * elapsedS;
     // generous: the machine is shared
     assert.ok(s.lastSeq > expected * 0.5 && s.lastSeq <= expected * 1.2 + 2, `${s.lastSeq} vs ${expected}`);
-    const first = s.since(0).messages.slice(0, 4).map((m) => m.to);
+    const first = s
+      .since(0)
+      .messages.slice(0, 4)
+      .map((m) => m.to);
     assert.deepEqual(first, ['a', 'b', 'a', 'b']);
     assert.equal(s.since(0).messages[0].data.length, 256);
     const n = s.lastSeq;

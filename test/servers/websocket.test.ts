@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../servers/app.ts';
-import { testServer, waitUntil, WsPeer } from './helpers.ts';
+import { testServer, WsPeer, waitUntil } from './helpers.ts';
 
 describe('websocket', () => {
   let server: RunningServer | undefined;

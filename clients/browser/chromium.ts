@@ -1,0 +1,129 @@
+/**
+ * Debian's Chromium through playwright-core: headless, no sandbox (containers), no
+ * background traffic (every byte a page moves is measured), and a user-data dir of our own,
+ * `<tmp>/pushbench-chromium-<pid>-XXXX`, whose path is on every Chromium process's command
+ * line: a marker to find them and kill them all when a polite close does not finish.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { BROWSER_DEFAULTS } from '../../core/defaults.ts';
+import { PushbenchError } from '../../core/errors.ts';
+
+export const CHROMIUM_PATH = process.env.PUSHBENCH_CHROMIUM ?? BROWSER_DEFAULTS.chromiumPath;
+
+/** Flags for a quiet, offline-friendly headless Chromium (no GPU, no sync, no phoning home). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Throw PB_BROWSER_FAILED when Chromium is not installed. */
+export function assertChromium(executablePath = CHROMIUM_PATH): void {
+  if (!existsSync(executablePath)) {
+    throw new PushbenchError(
+      'PB_BROWSER_FAILED',
+      `Chromium not found at ${executablePath}: install it with \`apt-get install -y chromium\` (.ci/run does this), or point PUSHBENCH_CHROMIUM at it`,
+    );
+  }
+}
+
+/** Launch headless Chromium with CHROMIUM_ARGS (a throwaway profile). The caller must close it. */
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  assertChromium(executablePath);
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** A running Chromium with its own profile; close() always ends every process of it. */
+export interface ChromiumSession {
+  context: BrowserContext;
+  /** The profile dir: the marker on every process of this Chromium. */
+  userDataDir: string;
+  version: string;
+  /** Polite close, then SIGKILL whatever is left, then remove the profile. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launch Chromium for a benchmark host. Signals are ours to handle (handleSIG* off): a
+ * terminal's Ctrl-C must not close the pages before the runner asked for their figures.
+ */
+export async function launchSession(executablePath = CHROMIUM_PATH): Promise<ChromiumSession> {
+  assertChromium(executablePath);
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), `pushbench-chromium-${process.pid}-`));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: BROWSER_DEFAULTS.launchTimeoutMs,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } catch (err) {
+    killMarked(userDataDir);
+    await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+    throw new PushbenchError('PB_BROWSER_FAILED', `Chromium did not start: ${(err as Error).message}`);
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closeSession(context, userDataDir);
+    return closing;
+  };
+  return { context, userDataDir, version: context.browser()?.version() ?? 'chromium', close };
+}
+
+async function closeSession(context: BrowserContext, userDataDir: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, BROWSER_DEFAULTS.closeTimeoutMs);
+  });
+  await Promise.race([context.close().catch(() => undefined), deadline]);
+  clearTimeout(timer);
+  killMarked(userDataDir);
+  await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** PIDs of the Chromium processes whose command line contains `marker` (Linux /proc; [] elsewhere). */
+export function processesWith(marker: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      // Only Chromium's own processes: never a tool that merely mentions the marker.
+      if (argv[0].includes('chrom') && argv.some((a) => a.includes(marker))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** SIGKILL every process carrying `marker`; returns how many there were. */
+export function killMarked(marker: string): number {
+  const pids = processesWith(marker);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids.length;
+}

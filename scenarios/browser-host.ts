@@ -1,0 +1,168 @@
+/**
+ * Browser host child process: one Chromium with K pages (clients/browser/host.ts
+ * BrowserFleet) for one protocol run. Each page gets its own fault proxy
+ * (setupNetwork({ always: true })), so the page's faults apply and its bytes are counted
+ * per page. Run as `node --import tsx scenarios/browser-host.ts` with an IPC channel.
+ *
+ * Requests (ChildHandle.request: `{type, id}` → `{type:'reply', id, result | error}`):
+ * 'launch' {chromiumPath?} → {userDataDir, version} · 'init' {config: BrowserHostConfig} →
+ * {pages} · 'stop' → {report: WorkerReport, info: BrowserFleetInfo} (then exit 0).
+ * Messages: parent → {type:'start'}; child → {type:'progress', …} every second after start,
+ * {type:'fatal', code, message} (a page crashed: Chromium is closed, exit 1).
+ *
+ * Chromium is ALWAYS closed: after 'stop', on SIGTERM / SIGHUP, when the IPC channel
+ * disconnects (the runner died), on a fatal page error and on an uncaught exception.
+ * SIGINT (a terminal's Ctrl-C reaches the whole group) is left to the runner.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ChromiumSession, launchSession } from '../clients/browser/chromium.ts';
+import { BrowserFleet, type BrowserFleetConfig, type PageTarget } from '../clients/browser/host.ts';
+import { PushbenchError } from '../core/errors.ts';
+import type { ProtocolName } from '../core/types.ts';
+import { type GeneratorFault, type NetworkConditions, type NetworkPlan, setupNetwork } from './faults.ts';
+
+export type { BrowserFleetInfo } from '../clients/browser/host.ts';
+
+/** What the runner sends with 'init'. */
+export interface BrowserHostConfig extends BrowserFleetConfig {
+  protocol: ProtocolName;
+  /** Page ids (b1…bK): the `client` each page announces to the server. */
+  pageIds: string[];
+  targetUrl: string;
+  allowRemote?: boolean;
+  network?: NetworkConditions | null;
+  /** The runner's fault windows restricted to these pages (absolute epoch ms). */
+  faults: GeneratorFault[];
+}
+
+interface Request {
+  type: string;
+  id?: number;
+  [key: string]: unknown;
+}
+
+const PROGRESS_EVERY_MS = 1_000;
+
+let session: ChromiumSession | undefined;
+let fleet: BrowserFleet | undefined;
+const networks: NetworkPlan[] = [];
+let progressTimer: NodeJS.Timeout | undefined;
+let shuttingDown: Promise<void> | undefined;
+
+function send(msg: Record<string, unknown>, then?: () => void): void {
+  if (process.connected && process.send) process.send(msg, undefined, {}, () => then?.());
+  else then?.();
+}
+
+/** Close Chromium and the proxies, once. */
+function shutdown(): Promise<void> {
+  shuttingDown ??= (async () => {
+    clearInterval(progressTimer);
+    await (fleet ?? session)?.close().catch((err) => console.error('browser host: close:', err));
+    await Promise.all(networks.map((n) => n.close().catch(() => undefined)));
+  })();
+  return shuttingDown;
+}
+
+async function exitAfterShutdown(code: number): Promise<void> {
+  await shutdown();
+  process.exit(code);
+}
+
+function fatal(err: PushbenchError): void {
+  console.error(`browser host: ${err.message}`);
+  send({ type: 'fatal', code: err.code, message: err.message });
+  void exitAfterShutdown(1);
+}
+
+async function launch(chromiumPath: string | undefined): Promise<{ userDataDir: string; version: string }> {
+  if (session) throw new PushbenchError('PB_BROWSER_FAILED', 'launch: already launched');
+  session = await launchSession(chromiumPath);
+  // A stop or signal that came while Chromium was starting: close it at once.
+  if (shuttingDown) await session.close();
+  return { userDataDir: session.userDataDir, version: session.version };
+}
+
+async function init(config: BrowserHostConfig): Promise<{ pages: number }> {
+  if (!session || fleet) throw new PushbenchError('PB_BROWSER_FAILED', 'init: send launch (once) first');
+  fleet = new BrowserFleet(config, session, fatal);
+  const targets: PageTarget[] = [];
+  for (const id of config.pageIds) {
+    const plan = await setupNetwork({
+      targetUrl: config.targetUrl,
+      clientIds: [id],
+      network: config.network,
+      faults: config.faults.map((f) => ({ ...f, clientIds: f.clientIds.filter((c) => c === id) })),
+      allowRemote: config.allowRemote,
+      always: true,
+    });
+    if (!plan) throw new PushbenchError('PB_BROWSER_FAILED', `init: no proxy for page ${id}`);
+    networks.push(plan);
+    targets.push({ id, baseUrl: plan.urlFor(id), proxy: plan.proxy });
+  }
+  await fleet.open(targets);
+  return { pages: targets.length };
+}
+
+async function onRequest(msg: Request): Promise<unknown> {
+  switch (msg.type) {
+    case 'launch':
+      return launch(msg.chromiumPath as string | undefined);
+    case 'init':
+      return init(msg.config as BrowserHostConfig);
+    case 'stop': {
+      if (!fleet) {
+        await shutdown();
+        return undefined;
+      }
+      clearInterval(progressTimer);
+      const final = await fleet.stop();
+      await shutdown();
+      return final;
+    }
+    default:
+      throw new PushbenchError('PB_BAD_OPTION', `browser host: unknown request ${JSON.stringify(msg.type)}`);
+  }
+}
+
+function start(): void {
+  if (!fleet) return;
+  fleet.start();
+  progressTimer ??= setInterval(() => fleet && send({ type: 'progress', ...fleet.progress() }), PROGRESS_EVERY_MS);
+}
+
+function main(): void {
+  if (!process.send) {
+    console.error('scenarios/browser-host.ts is a child process: spawn it with an IPC channel');
+    process.exit(2);
+  }
+  // One request at a time, in order.
+  let queue: Promise<void> = Promise.resolve();
+  process.on('message', (msg: Request) => {
+    if (msg?.type === 'start' && msg.id === undefined) return start();
+    queue = queue.then(async () => {
+      try {
+        const result = await onRequest(msg);
+        send({ type: 'reply', id: msg.id, result }, () => msg.type === 'stop' && process.exit(0));
+      } catch (err) {
+        send({ type: 'reply', id: msg.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  });
+  process.on('disconnect', () => void exitAfterShutdown(0));
+  process.on('SIGTERM', () => void exitAfterShutdown(0));
+  process.on('SIGHUP', () => void exitAfterShutdown(0));
+  process.on('SIGINT', () => {});
+  process.on('uncaughtException', (err) => {
+    console.error('browser host: uncaught:', err);
+    void exitAfterShutdown(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error('browser host: unhandled rejection:', err);
+    void exitAfterShutdown(1);
+  });
+}
+
+// Importing this module (e.g. for its types) must not turn the importer into a browser host.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

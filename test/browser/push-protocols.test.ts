@@ -1,0 +1,55 @@
+/**
+ * Real Chromium pages as clients over WebSocket and SSE: a short real run through the runner
+ * with 2 pages beside 2 Node clients; every page's pushes arrive, their latencies land in
+ * results.json as runs with engine "browser", bytes come from the proxy, nothing is left.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { assertConsistent, assertNothingLeft, cleanOutput, runOf, runYaml } from './helpers.ts';
+
+after(cleanOutput);
+
+const YAML = `
+name: browser-push-test
+protocols: [websocket, sse]
+clients: 2
+browsers: 2
+ramp: 300ms
+warmup: 300ms
+duration: 2s
+drain: 1s
+source: { rate: 20/s, size: 64B }
+`;
+
+describe('browser pages over push protocols', { timeout: 60_000 }, () => {
+  test('websocket and sse pages receive every push; latency, bytes and notes reach results.json', async () => {
+    const { outcome, results, hostPids } = await runYaml(YAML);
+    assert.equal(outcome.failure, undefined, String(outcome.failure?.stack));
+    assert.equal(results.runs.length, 4, 'a Node run and a browser run per protocol');
+    assertConsistent(results);
+    for (const protocol of ['websocket', 'sse'] as const) {
+      const run = runOf(results, protocol, 'browser');
+      assert.equal(run.clients, 2);
+      // 20/s for 2.6 s: up to ~50 messages per page (fewer when the machine is slow to start them).
+      assert.ok(run.delivery.expected >= 2 * 15, `${protocol}: expected ${run.delivery.expected}`);
+      assert.equal(run.delivery.lost, 0, `${protocol}: nothing lost`);
+      assert.equal(run.delivery.duplicates, 0);
+      // Latency measured in the page (its clock − envelope t): pushed, so well under 250 ms.
+      assert.ok(run.latencyMs.count >= 2 * 10, `${protocol}: ${run.latencyMs.count} latencies`);
+      assert.ok(run.latencyMs.p50 > 0 && run.latencyMs.p50 < 250, `${protocol}: p50 ${run.latencyMs.p50} ms`);
+      // Bytes from the proxy: every delivered payload crossed it, plus framing / headers.
+      assert.ok(run.bytes.serverToClient > run.bytes.payload, `${protocol}: ${JSON.stringify(run.bytes)}`);
+      assert.ok(run.bytes.clientToServer > 0, `${protocol}: the upgrade / request went up`);
+      assert.ok(run.bytes.overhead > 0);
+      assert.equal(run.browser?.pages, 2);
+      assert.match(run.browser?.version ?? '', /^\d+\./);
+      assert.ok(run.timeseries.some((p) => p.delivered > 0 && p.bytesIn > 0));
+      assert.ok(
+        run.timeseries.every((p) => p.bytesIn >= 0 && p.bytesOut >= 0),
+        'no negative bytes per second',
+      );
+      assert.ok(run.notes?.some((n) => n.includes('fault proxy per page')));
+    }
+    await assertNothingLeft(hostPids);
+  });
+});
