@@ -8,7 +8,7 @@
  * 'launch' {chromiumPath?} → {userDataDir, version} · 'init' {config: BrowserHostConfig} →
  * {pages} · 'stop' → {report: WorkerReport, info: BrowserFleetInfo} (then exit 0).
  * Messages: parent → {type:'start'}; child → {type:'progress', …} every second after start,
- * {type:'fatal', code, message} (a page crashed: Chromium is closed, exit 1).
+ * {type:'fatal', detail} (a page crashed: Chromium is closed, exit 1).
  *
  * Chromium is ALWAYS closed: after 'stop', on SIGTERM / SIGHUP, when the IPC channel
  * disconnects (the runner died), on a fatal page error and on an uncaught exception.
@@ -70,9 +70,10 @@ async function exitAfterShutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-function fatal(err: PushbenchError): void {
-  console.error(`browser host: ${err.message}`);
-  send({ type: 'fatal', code: err.code, message: err.message });
+/** A page failed: tell the runner (PB_BROWSER_FAILED), close Chromium, exit 1. */
+function fatal(detail: string): void {
+  console.error(`browser host: ${detail}`);
+  send({ type: 'fatal', detail });
   void exitAfterShutdown(1);
 }
 

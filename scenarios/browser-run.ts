@@ -37,8 +37,7 @@ export class BrowserHost {
   readonly child: ChildHandle;
   /** Rejects when a page fails (the host closed Chromium and exits). */
   readonly fatal: Promise<never>;
-  /** Chromium is up (the host's answer to 'launch'). */
-  readonly launched: Promise<{ userDataDir: string; version: string }>;
+  private readonly launched: Promise<{ userDataDir: string; version: string }>;
   private userDataDir: string | undefined;
 
   /** Spawn the host and launch Chromium at once (it takes a while); see init(). */
@@ -47,21 +46,29 @@ export class BrowserHost {
     this.launched = this.child.request('launch', {}, BROWSER_DEFAULTS.launchTimeoutMs + 15_000);
     this.launched.then((r) => (this.userDataDir = r.userDataDir)).catch(() => undefined);
     this.fatal = new Promise<never>((_, reject) => {
-      this.child.once('msg:fatal', (m: { message: string }) =>
-        reject(new PushbenchError('PB_BROWSER_FAILED', `${this.child.name}: ${m.message}`)),
+      this.child.once('msg:fatal', (m: { detail: string }) =>
+        reject(new PushbenchError('PB_BROWSER_FAILED', `${this.child.name}: ${m.detail}`)),
       );
     });
     this.fatal.catch(() => undefined);
   }
 
+  /** Chromium is up; a failed launch rejects with PB_BROWSER_FAILED. */
+  async waitLaunched(): Promise<void> {
+    await Promise.race([this.launched, this.fatal]).catch((err) => {
+      throw browserFailed(err);
+    });
+  }
+
   /** Wait for Chromium, then open the pages through their proxies. */
   async init(config: BrowserHostConfig): Promise<void> {
-    const launched = await this.launched.catch((err: Error) => {
-      throw new PushbenchError('PB_BROWSER_FAILED', `${this.child.name}: ${err.message}`);
-    });
-    this.userDataDir = launched.userDataDir;
-    const timeoutMs = BROWSER_DEFAULTS.pageLoadTimeoutMs * Math.max(1, config.pageIds.length) + 10_000;
-    await this.child.request('init', { config: config as unknown as Record<string, unknown> }, timeoutMs);
+    const timeoutMs = BROWSER_DEFAULTS.pageLoadTimeoutMs + 10_000;
+    try {
+      this.userDataDir = (await this.launched).userDataDir;
+      await this.child.request('init', { config: config as unknown as Record<string, unknown> }, timeoutMs);
+    } catch (err) {
+      throw browserFailed(err);
+    }
   }
 
   /** Stop the pages and collect their report; the host closes Chromium and exits. */
@@ -75,6 +82,13 @@ export class BrowserHost {
     await this.child.stop(BROWSER_DEFAULTS.closeTimeoutMs + 3_000);
     if (this.userDataDir) killMarked(this.userDataDir);
   }
+}
+
+/** A host's failure as PB_BROWSER_FAILED, without repeating the catalogue's words. */
+function browserFailed(err: unknown): PushbenchError {
+  if (err instanceof PushbenchError && err.code === 'PB_BROWSER_FAILED') return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PushbenchError('PB_BROWSER_FAILED', message.replaceAll('browser client failed: ', ''));
 }
 
 /** The host's config from the scenario (page settings as the Node clients get them). */
@@ -103,6 +117,7 @@ export function browserHostConfig(
       sseIdleFactor: s.sse.idleFactor,
       heartbeat: s.heartbeat,
       backoff: s.backoff,
+      sourceEndsAtMs: warmUpEndsAtMs + s.durationMs,
     },
     network: s.network,
     faults: windows.map((w, i) => ({
@@ -148,22 +163,43 @@ export function browserRunResult(
 function browserNotes(s: Scenario, protocol: ProtocolName, run: RunResult): string[] {
   const b = run.browser!;
   const notes = [
-    `${b.pages} Chromium page(s) (${b.version}), each through its own fault proxy; HTTP headers are Chromium's own (scenario \`headers\` does not apply).`,
-    'Bytes are counted by the fault proxy per page (TCP payload between Chromium and the proxy), the page load excluded.',
-    'Server figures are those of the one server process shared with the Node clients of this protocol run.',
-    `generator.eventLoopP99Ms is the worse of the browser host's event loop and the pages' timer lag (p99 ${b.timerLagMs.p99} ms).`,
+    `Chromium ${b.version}, ${b.pages} page(s); bytes counted by each page's fault proxy (page load excluded); server figures shared with the Node clients.`,
   ];
   if (protocol === 'websocket') {
-    notes.push(
-      s.heartbeat.giveUp === 'close'
-        ? "giveUp 'close': the page calls ws.close() and reconnects from onclose, as the article does (browser.oncloseDelayMs)."
-        : "giveUp 'terminate' has no browser equivalent: the page calls ws.close() and reconnects without waiting for onclose (its delay is still recorded).",
-    );
+    const d = b.oncloseDelayMs;
+    const closes = d.count + b.oncloseMissing;
+    const codes = Object.entries(b.closeCodes).map(([code, n]) => `${code}×${n}`);
+    if (closes > 0) {
+      notes.push(
+        `onclose after ws.close(): p50 ${seconds(d.p50)}, max ${seconds(d.max)} (${d.count} of ${closes} fired` +
+          (codes.length ? `; codes ${codes.join(', ')})` : ')'),
+      );
+    }
+    if (s.heartbeat.giveUp === 'terminate') {
+      notes.push("giveUp 'terminate' has no browser equivalent: the page calls ws.close() and reconnects without waiting for onclose.");
+    }
   }
   if (protocol === 'sse') {
     notes.push(
-      `EventSource reconnects by itself after an error (browser.browserRetries) and hides keep-alive comments: the page's idle watchdog (${s.sse.idleFactor} × keep-alive) sees events only.`,
+      `EventSource retried by itself ${b.browserRetries}×; the page's idle watchdog (${s.sse.idleFactor} × keep-alive) sees events only.`,
     );
   }
   return notes;
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${round3(ms / 1000)} s` : `${round3(ms)} ms`;
+}
+
+/**
+ * With pages, the one server served both runs: its CPU per delivered message is over the
+ * Node clients' and the pages' deliveries together, in both runs.
+ */
+export function shareServerCost(node: RunResult, browser: RunResult): void {
+  const perMsg = node.server.cpuMsPerDeliveredMessage ?? 0;
+  const cpuMs = perMsg * node.delivery.delivered;
+  const delivered = node.delivery.delivered + browser.delivery.delivered;
+  const shared = delivered > 0 ? round3(cpuMs / delivered) : 0;
+  node.server.cpuMsPerDeliveredMessage = shared;
+  browser.server.cpuMsPerDeliveredMessage = shared;
 }

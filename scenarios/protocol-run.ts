@@ -16,7 +16,14 @@ import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggr
 import { ChildHandle } from './child.ts';
 import type { GeneratorFault } from './faults.ts';
 import type { GeneratorConfig } from './generator.ts';
-import { BrowserHost, browserHostConfig, browserRunResult, pageIds, windowsFor } from './browser-run.ts';
+import {
+  BrowserHost,
+  browserHostConfig,
+  browserRunResult,
+  pageIds,
+  shareServerCost,
+  windowsFor,
+} from './browser-run.ts';
 import { createProgress } from './progress.ts';
 import { clientsFor, type Scenario } from './schema.ts';
 import { planWorkers } from './workers.ts';
@@ -61,7 +68,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     if (scenario.source.mode === 'addressed') await server.request('set-addressed', { ids: [...ids, ...pages] });
     const baseline = sampleOf(await server.request<ServerStats>('stats'));
     const plan = planWorkers(ids, scenario);
-    if (browser) await Promise.race([browser.launched, browser.fatal]);
+    await browser?.waitLaunched();
     // Pages load through their proxies once the fault windows are known: give them time before t0.
     const t0 = Date.now() + 500 + (browser ? BROWSER_DEFAULTS.pageStartAllowanceMs : 0);
     const measureStartMs = t0 + scenario.rampUpMs + scenario.warmUpMs;
@@ -107,13 +114,13 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     ];
     if (browserFinal) {
       const pageExpected = await expectedCounts(server, mergeWorkerReports([browserFinal.report]), finalSeq);
-      runs.push(
-        browserRunResult(scenario, browserFinal, {
-          ...common,
-          expectedByClient: pageExpected,
-          faults: windowsFor(faults, pages),
-        }),
-      );
+      const browserRun = browserRunResult(scenario, browserFinal, {
+        ...common,
+        expectedByClient: pageExpected,
+        faults: windowsFor(faults, pages),
+      });
+      shareServerCost(runs[0], browserRun);
+      runs.push(browserRun);
     }
     return runs;
   } finally {

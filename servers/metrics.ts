@@ -82,7 +82,7 @@ export function prometheusText(s: ServerStats): string {
     family('process_resident_memory_bytes', 'gauge', 'Resident set size.', [
       [{}, Math.round(s.process.rssMB * 1024 * 1024)],
     ]),
-    family('nodejs_eventloop_delay_p99_seconds', 'gauge', 'Event-loop delay p99 since start.', [
+    family('nodejs_eventloop_delay_p99_seconds', 'gauge', 'Event-loop delay p99 over the last second.', [
       [{}, s.process.eventLoopP99Ms / 1000],
     ]),
   ].join('');

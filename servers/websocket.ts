@@ -117,9 +117,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     if (!targets || targets.size === 0) return;
     const prepared = prepareText(json);
     for (const peer of targets) {
-      if (cutIfSlow(peer)) continue;
-      sendPrepared(peer.ws, prepared);
-      counters.messagesSent++;
+      if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared)) counters.messagesSent++;
     }
   };
   ctx.source.on('message', onMessage);

@@ -47,9 +47,9 @@ export function prepareText(text: string): PreparedFrame {
   return { payload, frame };
 }
 
-/** Send a prepared frame to one peer (direct write when safe, else ws.send). */
-export function sendPrepared(ws: WebSocket, prepared: PreparedFrame): void {
-  if (ws.readyState !== ws.OPEN) return;
+/** Send a prepared frame to one peer (direct write when safe, else ws.send); false when not open. */
+export function sendPrepared(ws: WebSocket, prepared: PreparedFrame): boolean {
+  if (ws.readyState !== ws.OPEN) return false;
   const w = ws as unknown as WsInternals;
   const socket = w._socket;
   const sender = w._sender;
@@ -61,14 +61,10 @@ export function sendPrepared(ws: WebSocket, prepared: PreparedFrame): void {
     Object.keys(w._extensions).length === 0;
   if (!direct) {
     ws.send(prepared.payload, { binary: false });
-    return;
-  }
-  if (prepared.frame.length === 1) {
-    socket.write(prepared.frame[0]);
-    return;
+    return true;
   }
   socket.cork();
-  socket.write(prepared.frame[0]);
-  socket.write(prepared.frame[1]);
+  for (const buf of prepared.frame) socket.write(buf);
   socket.uncork();
+  return true;
 }

@@ -59,13 +59,13 @@ export class BrowserFleet {
   private closed = false;
 
   /**
-   * Pages of `session` (launchSession(), owned from now on: close() closes it). `onFailure`:
-   * a page crashed or closed under us, so the run cannot go on truthfully.
+   * Pages of `session` (launchSession(), owned from now on: close() closes it). `onFailure`
+   * (what happened): a page crashed or closed under us, so the run cannot go on truthfully.
    */
   constructor(
     private readonly config: BrowserFleetConfig,
     private readonly session: ChromiumSession,
-    private readonly onFailure: (err: PushbenchError) => void = () => undefined,
+    private readonly onFailure: (detail: string) => void = () => undefined,
   ) {
     this.recorder = new Recorder({
       workerIndex: 0,
@@ -178,8 +178,7 @@ export class BrowserFleet {
     p.recorder.bytes.destroy();
   }
 
-  private fail(message: string): void {
-    if (this.closed) return;
-    this.onFailure(new PushbenchError('PB_BROWSER_FAILED', message));
+  private fail(detail: string): void {
+    if (!this.closed) this.onFailure(detail);
   }
 }

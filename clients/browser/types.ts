@@ -20,6 +20,12 @@ export interface PageConfig {
   sseIdleFactor: number;
   heartbeat: typeof HEARTBEAT_DEFAULTS;
   backoff: typeof BACKOFF_DEFAULTS;
+  /**
+   * Epoch ms when the run's source stops publishing: the SSE idle watchdog stands down then
+   * (EventSource hides keep-alive comments, so the drain's silence would look like a dead
+   * stream). Absent: watch to the end.
+   */
+  sourceEndsAtMs?: number;
 }
 
 /** A ReconnectEvent as a page records it, with what only a browser can tell. */

@@ -48,7 +48,7 @@ describe('browser pages over push protocols', { timeout: 60_000 }, () => {
         run.timeseries.every((p) => p.bytesIn >= 0 && p.bytesOut >= 0),
         'no negative bytes per second',
       );
-      assert.ok(run.notes?.some((n) => n.includes('fault proxy per page')));
+      assert.ok(run.notes?.some((n) => n.includes("each page's fault proxy")));
     }
     await assertNothingLeft(hostPids);
   });

@@ -5,9 +5,10 @@
  * EventSource has no heartbeat and hides the server's keep-alive comments from the page, so
  * the page adds the watchdog our Node client has: no event for sseIdleFactor × sseKeepAliveMs
  * → dead ('idle-timeout') → es.close() and a new EventSource with `since=<highWaterSeq>`
- * after our backoff. The same budget bounds a connect. The browser's own later retries of
- * such an EventSource repeat that `since` (it wins over Last-Event-ID on the server), so they
- * may bring duplicates, which are counted and dropped.
+ * after our backoff. The same budget bounds a connect. The watchdog stands down once the run's
+ * source has stopped (config.sourceEndsAtMs) on a stream that was alive until then. The
+ * browser's own later retries of such an EventSource repeat that `since` (it wins over
+ * Last-Event-ID on the server), so they may bring duplicates, which are counted and dropped.
  */
 import { BaseClient } from './client.js';
 import { nowMs } from './sink.js';
@@ -66,10 +67,16 @@ export class SseClient extends BaseClient {
     return atMs;
   }
 
+  /** The source has stopped and the stream was alive until then: its silence is not a death. */
+  quietEnd() {
+    const endMs = this.config.sourceEndsAtMs ?? Infinity;
+    return nowMs() >= endMs && this.lastEventAtMs >= endMs - this.idleMs;
+  }
+
   /** One timer, re-armed lazily: no clearTimeout/setTimeout per event. */
   armIdle(delayMs) {
     this.idleTimer = setTimeout(() => {
-      if (!this.es) return;
+      if (!this.es || this.quietEnd()) return;
       const silentMs = nowMs() - this.lastEventAtMs;
       if (silentMs >= this.idleMs) this.failed('idle-timeout', nowMs());
       else this.armIdle(this.idleMs - silentMs);
