@@ -179,3 +179,40 @@ export const BROWSER_DEFAULTS = {
   /** The runner's start (t0) waits this much longer when pages must load first (~0.7 s for 2 pages). */
   pageStartAllowanceMs: 1_500,
 };
+
+/** `npm run perf` (scripts/perf/): pushbench measured against bare baselines, side by side. */
+export const PERF_DEFAULTS = {
+  outDir: 'reports/out/perf',
+  /** Fan-out comparisons (websocket, sse) at these client counts; --quick uses quickClients only. */
+  fanoutClients: [1_000, 5_000],
+  /** Generator overhead comparison: pushbench's clients vs minimal ones. */
+  generatorClients: 1_000,
+  quickClients: 200,
+  ratePerS: 10,
+  sizeBytes: 256,
+  repetitions: 3,
+  quickRepetitions: 2,
+  warmUpMs: 2_000,
+  measureMs: 5_000,
+  quickWarmUpMs: 1_000,
+  quickMeasureMs: 2_000,
+  /** Minimal receivers per receiver process (more processes for more clients). */
+  clientsPerReceiver: 2_500,
+  /** Handshakes in flight per receiver process while connecting. */
+  connectConcurrency: 100,
+  /** Polling: autocannon / wrk connections and seconds per measurement. */
+  pollConnections: 50,
+  pollDurationMs: 5_000,
+  quickPollDurationMs: 2_000,
+  /** Fault proxy: round trips per measurement, payload bytes. */
+  proxyPings: 2_000,
+  quickProxyPings: 500,
+  proxyPayloadBytes: 64,
+  /** Ratio bounds of issue 7 (pushbench ÷ baseline). */
+  targets: {
+    fanoutLatencyP50Max: 0.9,
+    fanoutCpuMax: 0.8,
+    generatorOverheadMax: 1.15,
+    pollRateMin: 0.9,
+  },
+};

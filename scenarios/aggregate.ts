@@ -153,12 +153,18 @@ function reconnectFigures(
 /** Slack after a fault's end in which a detection still belongs to it (ms). */
 const FAULT_TAIL_MS = 60_000;
 
+/** The latest fault affecting `client` that started at or before `atMs` (within its tail). */
 function faultFor(
   faults: AppliedFaultWindow[],
   client: string,
   atMs: number,
 ): AppliedFaultWindow | undefined {
-  return faults.find((f) => f.clientIds.has(client) && atMs >= f.startMs && atMs <= f.endMs + FAULT_TAIL_MS);
+  let found: AppliedFaultWindow | undefined;
+  for (const f of faults) {
+    if (!f.clientIds.has(client) || atMs < f.startMs || atMs > f.endMs + FAULT_TAIL_MS) continue;
+    if (!found || f.startMs > found.startMs) found = f;
+  }
+  return found;
 }
 
 function timeseries(input: AggregateInput): TimeseriesPoint[] {

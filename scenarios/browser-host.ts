@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ChromiumSession, launchSession } from '../clients/browser/chromium.ts';
+import { type ChromiumSession, discardProfile, launchSession } from '../clients/browser/chromium.ts';
 import { BrowserFleet, type BrowserFleetConfig, type PageTarget } from '../clients/browser/host.ts';
 import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName } from '../core/types.ts';
@@ -45,6 +45,8 @@ interface Request {
 const PROGRESS_EVERY_MS = 1_000;
 
 let session: ChromiumSession | undefined;
+/** Known as soon as a launch starts: what to clean up when it is cut short. */
+let profileDir: string | undefined;
 let fleet: BrowserFleet | undefined;
 const networks: NetworkPlan[] = [];
 let progressTimer: NodeJS.Timeout | undefined;
@@ -55,11 +57,12 @@ function send(msg: Record<string, unknown>, then?: () => void): void {
   else then?.();
 }
 
-/** Close Chromium and the proxies, once. */
+/** Close Chromium and the proxies, once; a launch still under way is cut short. */
 function shutdown(): Promise<void> {
   shuttingDown ??= (async () => {
     clearInterval(progressTimer);
     await (fleet ?? session)?.close().catch((err) => console.error('browser host: close:', err));
+    if (!session && profileDir) await discardProfile(profileDir);
     await Promise.all(networks.map((n) => n.close().catch(() => undefined)));
   })();
   return shuttingDown;
@@ -78,10 +81,16 @@ function fatal(detail: string): void {
 }
 
 async function launch(chromiumPath: string | undefined): Promise<{ userDataDir: string; version: string }> {
-  if (session) throw new PushbenchError('PB_BROWSER_FAILED', 'launch: already launched');
-  session = await launchSession(chromiumPath);
+  if (session || profileDir) throw new PushbenchError('PB_BROWSER_FAILED', 'launch: already launched');
+  const launched = await launchSession(chromiumPath, (dir) => {
+    profileDir = dir;
+  });
   // A stop or signal that came while Chromium was starting: close it at once.
-  if (shuttingDown) await session.close();
+  if (shuttingDown) {
+    await launched.close();
+    throw new PushbenchError('PB_BROWSER_FAILED', 'launch: the host is shutting down');
+  }
+  session = launched;
   return { userDataDir: session.userDataDir, version: session.version };
 }
 
@@ -130,7 +139,10 @@ async function onRequest(msg: Request): Promise<unknown> {
 function start(): void {
   if (!fleet) return;
   fleet.start();
-  progressTimer ??= setInterval(() => fleet && send({ type: 'progress', ...fleet.progress() }), PROGRESS_EVERY_MS);
+  progressTimer ??= setInterval(
+    () => fleet && send({ type: 'progress', ...fleet.progress() }),
+    PROGRESS_EVERY_MS,
+  );
 }
 
 function main(): void {

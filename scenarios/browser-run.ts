@@ -176,7 +176,9 @@ function browserNotes(s: Scenario, protocol: ProtocolName, run: RunResult): stri
       );
     }
     if (s.heartbeat.giveUp === 'terminate') {
-      notes.push("giveUp 'terminate' has no browser equivalent: the page calls ws.close() and reconnects without waiting for onclose.");
+      notes.push(
+        "giveUp 'terminate' has no browser equivalent: the page calls ws.close() and reconnects without waiting for onclose.",
+      );
     }
   }
   if (protocol === 'sse') {

@@ -13,9 +13,6 @@ import type { ProtocolName, RunResult } from '../core/types.ts';
 import { selectClients } from '../network/select.ts';
 import type { ServerStats } from '../servers/stats.ts';
 import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggregate.ts';
-import { ChildHandle } from './child.ts';
-import type { GeneratorFault } from './faults.ts';
-import type { GeneratorConfig } from './generator.ts';
 import {
   BrowserHost,
   browserHostConfig,
@@ -24,6 +21,9 @@ import {
   shareServerCost,
   windowsFor,
 } from './browser-run.ts';
+import { ChildHandle } from './child.ts';
+import type { GeneratorFault } from './faults.ts';
+import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
 import { clientsFor, type Scenario } from './schema.ts';
 import { planWorkers } from './workers.ts';
@@ -65,7 +65,8 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   try {
     const { url } = await server.waitFor<{ type: string; url: string }>('listening', 20_000);
     assertLoopbackTarget(url, opts.allowRemote);
-    if (scenario.source.mode === 'addressed') await server.request('set-addressed', { ids: [...ids, ...pages] });
+    if (scenario.source.mode === 'addressed')
+      await server.request('set-addressed', { ids: [...ids, ...pages] });
     const baseline = sampleOf(await server.request<ServerStats>('stats'));
     const plan = planWorkers(ids, scenario);
     await browser?.waitLaunched();
@@ -91,7 +92,17 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     const samples: ServerSample[] = [baseline];
     const everyone = [...generators, ...hosts];
     const total = clients + pages.length;
-    await timeline({ server, generators: everyone, samples, t0, endMs, clients: total, protocol, opts, crashed });
+    await timeline({
+      server,
+      generators: everyone,
+      samples,
+      t0,
+      endMs,
+      clients: total,
+      protocol,
+      opts,
+      crashed,
+    });
     await server.request('source-stop');
     const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
     await sleep(scenario.drainMs, opts.signal);
@@ -124,11 +135,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     }
     return runs;
   } finally {
-    await Promise.all([
-      ...generators.map((g) => g.stop(3_000)),
-      server.stop(3_000),
-      browser?.kill(),
-    ]);
+    await Promise.all([...generators.map((g) => g.stop(3_000)), server.stop(3_000), browser?.kill()]);
   }
 }
 

@@ -3,10 +3,13 @@
  * TCP echo server (its own process, like the pushbench server), directly and through the
  * proxy (in this process, like the generator that hosts it), on loopback.
  * Run: npx tsx scripts/proxy-overhead.ts [pings per round, default 2000] [payload bytes, default 64]
+ * The echo server and the ping-pong are exported for `npm run perf` (scripts/perf/proxy.ts).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FaultProxy } from '../network/proxy.ts';
 
 const ECHO_SERVER = `
@@ -18,14 +21,33 @@ process.on('disconnect', () => process.exit(0));
 const ROUNDS = 5;
 const WARMUP_PINGS = 1000;
 
-async function open(port: number): Promise<Socket> {
+/** A raw TCP echo server in its own process; close() stops it. */
+export async function startEchoServer(): Promise<{ port: number; close: () => void }> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const close = () => {
+    if (child.connected) child.disconnect();
+    child.kill();
+  };
+  try {
+    const [port] = (await once(child, 'message')) as [number];
+    return { port, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
+/** A no-delay TCP connection to 127.0.0.1:port. */
+export async function open(port: number): Promise<Socket> {
   const socket = connect({ port, host: '127.0.0.1', noDelay: true });
   await once(socket, 'connect');
   return socket;
 }
 
 /** `count` sequential round trips of `sizeBytes`; returns each in µs. */
-function pingPong(socket: Socket, count: number, sizeBytes: number): Promise<number[]> {
+export function pingPong(socket: Socket, count: number, sizeBytes: number): Promise<number[]> {
   const payload = Buffer.alloc(sizeBytes, 0x61);
   const samples: number[] = [];
   return new Promise((resolve, reject) => {
@@ -60,11 +82,9 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const pings = Number(process.argv[2] ?? 2000);
   const sizeBytes = Number(process.argv[3] ?? 64);
-  const child = spawn(process.execPath, ['-e', ECHO_SERVER], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const echo = await startEchoServer();
   try {
-    const [echoPort] = (await once(child, 'message')) as [number];
+    const echoPort = echo.port;
     const proxy = new FaultProxy({ target: { host: '127.0.0.1', port: echoPort } });
     const direct = await open(echoPort);
     const proxied = await open(await proxy.lane('clean'));
@@ -81,8 +101,7 @@ async function main(): Promise<void> {
     await proxy.close();
     report(d, p, sizeBytes);
   } finally {
-    child.disconnect();
-    child.kill();
+    echo.close();
   }
 }
 
@@ -101,4 +120,5 @@ function report(direct: number[], proxied: number[], sizeBytes: number): void {
   );
 }
 
-await main();
+// Importing this module (npm run perf does) must not run the measurement.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

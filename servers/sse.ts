@@ -2,23 +2,27 @@
  * sse — `GET /sse?client=ID[&since=N]` (or `Last-Event-ID: N`): a
  * `text/event-stream` that starts with `retry:` and a hello event, then the
  * backlog after since, then one event per envelope (`id:` = seq, `data:` = the
- * envelope JSON, formatted once per message for every stream) and a `: ka`
- * comment every sseKeepAliveMs. A stream holding more unsent bytes than
- * sendBufferLimitBytes is destroyed (slow consumer).
+ * envelope JSON; its bytes — chunk framing included — built once per message for
+ * every stream, sse-event.ts) and a `: ka` comment every sseKeepAliveMs. A stream
+ * holding more unsent bytes than sendBufferLimitBytes is destroyed (slow consumer).
  */
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
+import { directStreamSocket, type PreparedEvent, prepareEvent, writeEvent } from './sse-event.ts';
 import type { Entry } from './source.ts';
 import { parseQuery } from './validate.ts';
 
 interface Stream {
   res: ServerResponse;
+  /** Where prepared events are written directly (sse-event.ts), null: through res.write. */
+  socket: Socket | null;
   client: string;
 }
 
-const KEEP_ALIVE = Buffer.from(': ka\n\n');
+const KEEP_ALIVE = prepareEvent(': ka\n\n');
 
 function eventText(e: Entry): string {
   return `id: ${e.env.seq}\ndata: ${e.json}\n\n`;
@@ -32,7 +36,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   const byClient = new Map<string, Set<Stream>>();
 
   /** Write unless the stream already holds more than the limit unsent (then destroy it). */
-  function write(s: Stream, chunk: Buffer | string): boolean {
+  function write(s: Stream, event: PreparedEvent): boolean {
     const socket = s.res.socket;
     if (!socket || socket.destroyed) return false;
     // res.writableLength = its own queue + the socket's (Node's OutgoingMessage).
@@ -41,12 +45,11 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       socket.destroy();
       return false;
     }
-    s.res.write(chunk);
+    writeEvent(s.res, s.socket, event);
     return true;
   }
 
   function open(res: ServerResponse, client: string, since: number | undefined): void {
-    const s: Stream = { res, client };
     const slice = ctx.source.slice(since, client);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -57,6 +60,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     for (const e of slice.entries) head += eventText(e);
     res.write(head);
     counters.messagesSent += slice.entries.length;
+    const s: Stream = { res, socket: directStreamSocket(res), client };
     streams.add(s);
     let set = byClient.get(client);
     if (!set) {
@@ -74,8 +78,10 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   const onMessage = (env: Envelope, json: string) => {
     const targets = env.to === undefined ? streams : byClient.get(env.to);
     if (!targets || targets.size === 0) return;
-    const chunk = Buffer.from(eventText({ env, json }));
-    for (const s of targets) if (write(s, chunk)) counters.messagesSent++;
+    const event = prepareEvent(eventText({ env, json }));
+    let sent = 0;
+    for (const s of targets) if (write(s, event)) sent++;
+    counters.messagesSent += sent;
   };
   ctx.source.on('message', onMessage);
 

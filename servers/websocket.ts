@@ -7,6 +7,8 @@
  * zombie reaped). Close codes: 1001 shutdown, 1009 frame too big (ws itself),
  * 4008 slow consumer.
  */
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -15,14 +17,34 @@ import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
-import { prepareText, sendPrepared } from './ws-frame.ts';
+import { directSocket, prepareText, sendPrepared } from './ws-frame.ts';
 
 interface Peer {
   ws: WebSocket;
+  /** Where broadcast frames are written directly (ws-frame.ts), null: through ws.send. */
+  socket: Socket | null;
   client: string;
   alive: boolean;
   lastSeenMs: number;
 }
+
+/**
+ * Free what the upgrade left behind (~2 KB per connection, for the connection's life):
+ * @fastify/websocket's per-connection 'error' listener, a closure over fastify's Request
+ * and Reply (and so the upgrade's IncomingMessage and ServerResponse), only calls our
+ * errorHandler, a no-op — a shared no-op listener does the same; and the never-ended
+ * ServerResponse it routed the upgrade through stays attached to the socket: detach it.
+ */
+function releaseUpgrade(ws: WebSocket): void {
+  ws.removeAllListeners('error');
+  ws.on('error', ignoreError);
+  const socket = (ws as unknown as { _socket?: { _httpMessage?: ServerResponse | null } })._socket;
+  const res = socket?._httpMessage;
+  if (res && typeof res.detachSocket === 'function') res.detachSocket(socket as unknown as Socket);
+}
+
+/** ws errors end in 'close' (and forget()); nothing to add. */
+function ignoreError(): void {}
 
 function queryOf(req: FastifyRequest): PushQuery {
   const params = req.params as Record<string, unknown>;
@@ -88,11 +110,12 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function connect(ws: WebSocket, req: FastifyRequest): void {
     const q = queryOf(req);
-    const peer: Peer = { ws, client: q.client, alive: true, lastSeenMs: nowMs() };
+    const peer: Peer = { ws, socket: directSocket(ws), client: q.client, alive: true, lastSeenMs: nowMs() };
     if (ctx.shuttingDown) {
       ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
       return;
     }
+    releaseUpgrade(ws);
     const slice = ctx.source.slice(q.since, q.client);
     ws.send(JSON.stringify({ type: 'hello', ...slice.info }));
     for (const e of slice.entries) ws.send(e.json);
@@ -116,9 +139,11 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const targets = env.to === undefined ? peers : byClient.get(env.to);
     if (!targets || targets.size === 0) return;
     const prepared = prepareText(json);
+    let sent = 0;
     for (const peer of targets) {
-      if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared)) counters.messagesSent++;
+      if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared, peer.socket)) sent++;
     }
+    counters.messagesSent += sent;
   };
   ctx.source.on('message', onMessage);
 

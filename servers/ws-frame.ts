@@ -1,13 +1,15 @@
 /**
- * Broadcast a WebSocket text message built once: `Sender.frame` makes the header
- * and we write the same [header, payload] Buffers to every peer's socket, exactly
- * as ws's own `Sender.sendFrame` does (cork, write, write, uncork). This is only
- * done when ws would write synchronously itself (OPEN, no permessage-deflate, no
- * queued/compressing frame), so byte counts and ordering are unchanged; otherwise
- * it falls back to `ws.send`.
+ * Broadcast a WebSocket text message built once: `Sender.frame` makes the header, and
+ * header + payload are joined into ONE Buffer per message. Each peer then costs a single
+ * `socket.write(bytes)` of that shared Buffer — no per-peer encoding, framing, cork /
+ * uncork or writev array (ws's own `send` does all four for every peer). This is only
+ * done when ws would write synchronously itself (OPEN, no extension such as
+ * permessage-deflate, no queued / compressing frame), so the bytes on the wire and
+ * their order are exactly what `ws.send` would produce; otherwise it falls back to
+ * `ws.send`.
  */
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import WebSocket from 'ws';
 import * as wsModule from 'ws';
 
 interface SenderStatic {
@@ -27,11 +29,13 @@ interface WsInternals {
 const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 const OPCODE_TEXT = 1;
 const SENDER_IDLE = 0;
+const OPEN = WebSocket.OPEN;
 
 /** A text message ready to be written to many sockets. */
 export interface PreparedFrame {
   payload: Buffer;
-  frame: Buffer[];
+  /** The complete unmasked frame: header and payload in one Buffer. */
+  bytes: Buffer;
 }
 
 /** Build the unmasked server→client text frame for `text` once. */
@@ -44,27 +48,33 @@ export function prepareText(text: string): PreparedFrame {
     readOnly: true,
     rsv1: false,
   });
-  return { payload, frame };
+  return { payload, bytes: frame.length === 1 ? frame[0] : Buffer.concat(frame) };
 }
 
-/** Send a prepared frame to one peer (direct write when safe, else ws.send); false when not open. */
-export function sendPrepared(ws: WebSocket, prepared: PreparedFrame): boolean {
-  if (ws.readyState !== ws.OPEN) return false;
+/**
+ * The socket prepared frames may be written to directly, or null when ws must frame
+ * each message itself (an extension was negotiated). Fixed at the handshake: cache it.
+ */
+export function directSocket(ws: WebSocket): Socket | null {
   const w = ws as unknown as WsInternals;
-  const socket = w._socket;
-  const sender = w._sender;
-  const direct =
-    socket !== null &&
-    sender !== undefined &&
-    sender._state === SENDER_IDLE &&
-    sender._queue.length === 0 &&
-    Object.keys(w._extensions).length === 0;
-  if (!direct) {
+  return w._socket && Object.keys(w._extensions).length === 0 ? w._socket : null;
+}
+
+/**
+ * Send a prepared frame to one peer (one direct write when safe, else ws.send); false when
+ * not open. `socket` is directSocket(ws), computed once per peer.
+ */
+export function sendPrepared(
+  ws: WebSocket,
+  prepared: PreparedFrame,
+  socket: Socket | null = directSocket(ws),
+): boolean {
+  if (ws.readyState !== OPEN) return false;
+  const sender = (ws as unknown as WsInternals)._sender;
+  if (socket !== null && sender !== undefined && sender._state === SENDER_IDLE && sender._queue.length === 0) {
+    socket.write(prepared.bytes);
+  } else {
     ws.send(prepared.payload, { binary: false });
-    return true;
   }
-  socket.cork();
-  for (const buf of prepared.frame) socket.write(buf);
-  socket.uncork();
   return true;
 }

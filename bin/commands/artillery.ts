@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 import { assertLoopbackTarget } from '../../core/loopback.ts';
-import { formatTable } from '../../scenarios/table.ts';
 import { writeReport } from '../../reports/write.ts';
 import {
   DEFAULT_ARTILLERY_TARGET,
@@ -19,6 +18,7 @@ import {
 } from '../../scenarios/engines/artillery-export.ts';
 import { importArtillery } from '../../scenarios/engines/artillery-import.ts';
 import { applyOverrides, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
+import { formatTable } from '../../scenarios/table.ts';
 
 interface ArtilleryFlags {
   target?: string;
@@ -35,7 +35,10 @@ async function exportScripts(file: string, flags: ArtilleryFlags): Promise<void>
   const target = flags.target ?? DEFAULT_ARTILLERY_TARGET;
   // A script aimed elsewhere is fine to write; running it locally against a remote host is the user's call.
   if (!flags.allowRemote) assertLoopbackTarget(target, false);
-  const scenario = applyOverrides(await loadScenario(file), overridesFromFlags(flags as unknown as Record<string, unknown>));
+  const scenario = applyOverrides(
+    await loadScenario(file),
+    overridesFromFlags(flags as unknown as Record<string, unknown>),
+  );
   const dir = flags.out ?? path.join(ARTILLERY_DEFAULTS.outDir, scenario.name);
   const scripts = await writeArtilleryFiles(scenario, dir, target);
   console.log(`wrote ${path.join(dir, PROCESSOR_FILE)}`);
@@ -50,9 +53,16 @@ async function exportScripts(file: string, flags: ArtilleryFlags): Promise<void>
 }
 
 async function convert(json: string | undefined, flags: ArtilleryFlags): Promise<void> {
-  if (!json) throw new PushbenchError('PB_BAD_OPTION', 'artillery convert: expected the Artillery JSON file (artillery run --output out.json)');
+  if (!json)
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      'artillery convert: expected the Artillery JSON file (artillery run --output out.json)',
+    );
   const scenario = flags.scenario ? await loadScenario(flags.scenario) : undefined;
-  const { file, results } = await importArtillery(json, { scenario, outDir: flags.out ?? RUN_DEFAULTS.outDir });
+  const { file, results } = await importArtillery(json, {
+    scenario,
+    outDir: flags.out ?? RUN_DEFAULTS.outDir,
+  });
   console.log(`${formatTable(results.runs)}\n`);
   console.log(`results: ${path.relative(process.cwd(), file)}`);
   if (flags.report) console.log(`report:  ${path.relative(process.cwd(), await writeReport(file))}`);
@@ -66,11 +76,17 @@ export function register(program: Command): void {
     )
     .argument('<scenario|convert>', 'scenario file (YAML), or "convert"')
     .argument('[json]', 'with convert: the Artillery JSON report (artillery run --output out.json)')
-    .option('--target <url>', `export: the pushbench server the scripts load (default ${DEFAULT_ARTILLERY_TARGET})`)
+    .option(
+      '--target <url>',
+      `export: the pushbench server the scripts load (default ${DEFAULT_ARTILLERY_TARGET})`,
+    )
     .option('--protocols <list>', "export: protocols to write scripts for (default: the scenario's)")
     .option('--clients <n>', "export: clients per protocol (default: the scenario's)")
     .option('--duration <time>', "export: measured duration (default: the scenario's)")
-    .option('--allow-remote', 'export: allow a non-loopback --target (for a deployed server; see docs/engines.md)')
+    .option(
+      '--allow-remote',
+      'export: allow a non-loopback --target (for a deployed server; see docs/engines.md)',
+    )
     .option(
       '--out <dir>',
       `export: folder for the scripts (default ${ARTILLERY_DEFAULTS.outDir}/<name>); convert: results folder (default ${RUN_DEFAULTS.outDir})`,
@@ -79,7 +95,11 @@ export function register(program: Command): void {
     .option('--no-report', 'convert: do not render the HTML report')
     .action(async (first: string, json: string | undefined, flags: ArtilleryFlags) => {
       if (first === 'convert') await convert(json, flags);
-      else if (json !== undefined) throw new PushbenchError('PB_BAD_OPTION', `unexpected argument "${json}" (only convert takes a second file)`);
+      else if (json !== undefined)
+        throw new PushbenchError(
+          'PB_BAD_OPTION',
+          `unexpected argument "${json}" (only convert takes a second file)`,
+        );
       else await exportScripts(first, flags);
     });
 }

@@ -36,7 +36,12 @@ function parseFlags(f: CapacityFlags) {
   const problems: string[] = [];
   const protocols = f.protocols.split(',').map((p) => p.trim());
   for (const p of protocols) if (!isProtocolName(p)) problems.push(`--protocols: unknown protocol "${p}"`);
-  const num = (flag: string, raw: string | undefined, parse: (v: string) => number | undefined, min: number) => {
+  const num = (
+    flag: string,
+    raw: string | undefined,
+    parse: (v: string) => number | undefined,
+    min: number,
+  ) => {
     if (raw === undefined) return undefined;
     const v = parse(raw);
     if (v === undefined || !(v >= min)) problems.push(`--${flag}: expected a value ≥ ${min}, got "${raw}"`);
@@ -71,15 +76,33 @@ export function register(program: Command): void {
       'find the load this server carries within an SLO: autocannon for polling, client step-up for sse/websocket (loopback only)',
     )
     .option('--protocols <list>', 'protocols to probe', CAPACITY_DEFAULTS.protocols.join(','))
-    .option('--slo <spec>', `latency SLO each step must keep: p50|p90|p99|max=<time>, comma-separated (default p99=${CAPACITY_DEFAULTS.sloP99Ms}ms)`)
-    .option('--duration-per-step <time>', `measured time of each step (default ${CAPACITY_DEFAULTS.stepDurationMs / 1000}s)`)
+    .option(
+      '--slo <spec>',
+      `latency SLO each step must keep: p50|p90|p99|max=<time>, comma-separated (default p99=${CAPACITY_DEFAULTS.sloP99Ms}ms)`,
+    )
+    .option(
+      '--duration-per-step <time>',
+      `measured time of each step (default ${CAPACITY_DEFAULTS.stepDurationMs / 1000}s)`,
+    )
     .option('--max-steps <n>', `steps per protocol at most (default ${CAPACITY_DEFAULTS.maxSteps})`)
     .option('--max-time <time>', `time budget per protocol (default ${CAPACITY_DEFAULTS.maxProbeMs / 1000}s)`)
-    .option('--start-rate <rate>', `polling: first request rate, ×${CAPACITY_DEFAULTS.rateFactor} per step (default ${CAPACITY_DEFAULTS.startRatePerS}/s)`)
+    .option(
+      '--start-rate <rate>',
+      `polling: first request rate, ×${CAPACITY_DEFAULTS.rateFactor} per step (default ${CAPACITY_DEFAULTS.startRatePerS}/s)`,
+    )
     .option('--connections <n>', `polling: autocannon connections (default ${CAPACITY_DEFAULTS.connections})`)
-    .option('--co-correction', "polling: keep autocannon's own coordinated-omission back-fill (see docs/engines.md)")
-    .option('--start-clients <n>', `sse/websocket: first client count, ×${CAPACITY_DEFAULTS.clientsFactor} per step (default ${CAPACITY_DEFAULTS.startClients})`)
-    .option('--rate <rate>', `sse/websocket: broadcast messages per second during steps (default ${RUN_DEFAULTS.ratePerS})`)
+    .option(
+      '--co-correction',
+      "polling: keep autocannon's own coordinated-omission back-fill (see docs/engines.md)",
+    )
+    .option(
+      '--start-clients <n>',
+      `sse/websocket: first client count, ×${CAPACITY_DEFAULTS.clientsFactor} per step (default ${CAPACITY_DEFAULTS.startClients})`,
+    )
+    .option(
+      '--rate <rate>',
+      `sse/websocket: broadcast messages per second during steps (default ${RUN_DEFAULTS.ratePerS})`,
+    )
     .option('--size <size>', `sse/websocket: payload size (default ${RUN_DEFAULTS.sizeBytes})`)
     .option('--out <dir>', 'output folder for <run-id>/results.json and index.html', RUN_DEFAULTS.outDir)
     .option('--json', 'print the capacity section as JSON to stdout')

@@ -2,10 +2,11 @@
  * Debian's Chromium through playwright-core: headless, no sandbox (containers), no
  * background traffic (every byte a page moves is measured), and a user-data dir of our own,
  * `<tmp>/pushbench-chromium-<pid>-XXXX`, whose path is on every Chromium process's command
- * line: a marker to find them and kill them all when a polite close does not finish.
+ * line: a marker to find them and kill them all when a polite close does not finish. Profiles
+ * of hosts that were killed outright are removed by the next launch.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
@@ -54,10 +55,17 @@ export interface ChromiumSession {
 /**
  * Launch Chromium for a benchmark host. Signals are ours to handle (handleSIG* off): a
  * terminal's Ctrl-C must not close the pages before the runner asked for their figures.
+ * `onProfile` learns the profile dir before Chromium starts (to clean up after a launch that
+ * is cut short: discardProfile).
  */
-export async function launchSession(executablePath = CHROMIUM_PATH): Promise<ChromiumSession> {
+export async function launchSession(
+  executablePath = CHROMIUM_PATH,
+  onProfile: (userDataDir: string) => void = () => undefined,
+): Promise<ChromiumSession> {
   assertChromium(executablePath);
-  const userDataDir = await mkdtemp(path.join(os.tmpdir(), `pushbench-chromium-${process.pid}-`));
+  await removeStaleProfiles();
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+  onProfile(userDataDir);
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -70,8 +78,7 @@ export async function launchSession(executablePath = CHROMIUM_PATH): Promise<Chr
       handleSIGHUP: false,
     });
   } catch (err) {
-    killMarked(userDataDir);
-    await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+    await discardProfile(userDataDir);
     throw new PushbenchError('PB_BROWSER_FAILED', `Chromium did not start: ${(err as Error).message}`);
   }
   let closing: Promise<void> | undefined;
@@ -82,6 +89,12 @@ export async function launchSession(executablePath = CHROMIUM_PATH): Promise<Chr
   return { context, userDataDir, version: context.browser()?.version() ?? 'chromium', close };
 }
 
+/** Kill whatever Chromium runs on this profile and remove it (a launch cut short). */
+export async function discardProfile(userDataDir: string): Promise<void> {
+  killMarked(userDataDir);
+  await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
 async function closeSession(context: BrowserContext, userDataDir: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
@@ -89,8 +102,33 @@ async function closeSession(context: BrowserContext, userDataDir: string): Promi
   });
   await Promise.race([context.close().catch(() => undefined), deadline]);
   clearTimeout(timer);
-  killMarked(userDataDir);
-  await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+  await discardProfile(userDataDir);
+}
+
+const PROFILE_PREFIX = 'pushbench-chromium-';
+
+/**
+ * Profiles left by hosts that were killed outright (SIGKILL: no chance to clean up). Only
+ * ours (the prefix), only those whose host pid is gone and no Chromium process still uses.
+ */
+async function removeStaleProfiles(): Promise<void> {
+  const entries = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of entries) {
+    const pid = Number(name.slice(PROFILE_PREFIX.length).split('-')[0]);
+    if (!name.startsWith(PROFILE_PREFIX) || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    if (processesWith(dir).length === 0)
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** PIDs of the Chromium processes whose command line contains `marker` (Linux /proc; [] elsewhere). */

@@ -144,11 +144,18 @@ export class BrowserFleet {
     try {
       const res = await page.goto(url, { waitUntil: 'load', timeout: BROWSER_DEFAULTS.pageLoadTimeoutMs });
       if (!res?.ok()) throw new Error(`HTTP ${res?.status() ?? 'no response'}`);
-      await page.waitForFunction(() => (window as { pushbench?: { ready?: boolean } }).pushbench?.ready, null, {
-        timeout: BROWSER_DEFAULTS.pageLoadTimeoutMs,
-      });
+      await page.waitForFunction(
+        () => (window as { pushbench?: { ready?: boolean } }).pushbench?.ready,
+        null,
+        {
+          timeout: BROWSER_DEFAULTS.pageLoadTimeoutMs,
+        },
+      );
     } catch (err) {
-      throw new PushbenchError('PB_BROWSER_FAILED', `page ${target.id}: ${url} did not load: ${(err as Error).message}`);
+      throw new PushbenchError(
+        'PB_BROWSER_FAILED',
+        `page ${target.id}: ${url} did not load: ${(err as Error).message}`,
+      );
     }
     return hosted;
   }
@@ -156,7 +163,10 @@ export class BrowserFleet {
   private async startPage(p: HostedPage): Promise<void> {
     const config: PageConfig = { ...this.config.settings, id: p.target.id, protocol: this.config.protocol };
     try {
-      await p.page.evaluate((c) => (window as unknown as { pushbench: { start(c: unknown): boolean } }).pushbench.start(c), config);
+      await p.page.evaluate(
+        (c) => (window as unknown as { pushbench: { start(c: unknown): boolean } }).pushbench.start(c),
+        config,
+      );
     } catch (err) {
       if (!this.closed) this.fail(`page ${p.target.id} did not start: ${(err as Error).message}`);
     }
@@ -169,7 +179,10 @@ export class BrowserFleet {
       timer = setTimeout(() => resolve(undefined), BROWSER_DEFAULTS.closeTimeoutMs);
     });
     const stop = p.page
-      .evaluate(() => (window as unknown as { pushbench: { stop(): unknown } }).pushbench.stop() as PageBatch | undefined)
+      .evaluate(
+        () =>
+          (window as unknown as { pushbench: { stop(): unknown } }).pushbench.stop() as PageBatch | undefined,
+      )
       .catch(() => undefined);
     const batch = await Promise.race([stop, timeout]);
     clearTimeout(timer);

@@ -52,7 +52,9 @@ function record(e: BrowserReconnectEvent, input: ObservationInput): BrowserEvent
   const rel = (atMs: number | undefined): number | undefined =>
     atMs === undefined ? undefined : Math.round((atMs - input.measureStartMs) * 1000) / 1000;
   const fault = input.faults
-    .filter((f) => f.clientIds.has(e.client) && e.deadAtMs >= f.startMs && e.deadAtMs <= f.endMs + FAULT_TAIL_MS)
+    .filter(
+      (f) => f.clientIds.has(e.client) && e.deadAtMs >= f.startMs && e.deadAtMs <= f.endMs + FAULT_TAIL_MS,
+    )
     .at(-1);
   const out: BrowserEventRecord = { page: e.client, reason: e.reason, deadAtMs: rel(e.deadAtMs)! };
   const optional: Partial<BrowserEventRecord> = {
@@ -70,7 +72,8 @@ function record(e: BrowserReconnectEvent, input: ObservationInput): BrowserEvent
     caughtUpAtMs: rel(e.caughtUpAtMs),
     browserRetry: e.browserRetry,
   };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   return out;
 }
 

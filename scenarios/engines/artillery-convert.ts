@@ -3,9 +3,16 @@
  * `engine: "artillery"`, one per protocol whose `pushbench.<protocol>.*` metrics it holds
  * (written by artillery-processor.cjs). What Artillery cannot measure is zero and said in `notes`.
  */
-import type { LatencySummary, ProtocolName, RunResult, TimeseriesPoint, TimingSummary } from '../../core/types.ts';
-import { PROTOCOLS } from '../../core/types.ts';
+
 import { PushbenchError } from '../../core/errors.ts';
+import type {
+  LatencySummary,
+  ProtocolName,
+  RunResult,
+  TimeseriesPoint,
+  TimingSummary,
+} from '../../core/types.ts';
+import { PROTOCOLS } from '../../core/types.ts';
 import { round3 } from '../results-io.ts';
 
 interface Summary {
@@ -60,7 +67,10 @@ export function asArtilleryReport(data: unknown, source = 'input'): ArtilleryRep
     summaries: obj(obj(p).summaries) as Record<string, Summary>,
   });
   const intermediate = obj(data).intermediate;
-  return { aggregate: period(agg), intermediate: Array.isArray(intermediate) ? intermediate.map(period) : [] };
+  return {
+    aggregate: period(agg),
+    intermediate: Array.isArray(intermediate) ? intermediate.map(period) : [],
+  };
 }
 
 /** Protocols that have pushbench metrics in the report, in the usual order. */
@@ -84,7 +94,15 @@ export function convertArtillery(data: unknown, opts: ConvertOptions = {}, sourc
 
 function latency(s: Summary | undefined): LatencySummary {
   const v = (k: string) => s?.[k] ?? 0;
-  return { count: v('count'), mean: v('mean'), p50: v('p50'), p90: v('p90'), p99: v('p99'), p999: v('p999'), max: v('max') };
+  return {
+    count: v('count'),
+    mean: v('mean'),
+    p50: v('p50'),
+    p90: v('p90'),
+    p99: v('p99'),
+    p999: v('p999'),
+    max: v('max'),
+  };
 }
 
 function timing(s: Summary | undefined): TimingSummary {
@@ -92,7 +110,11 @@ function timing(s: Summary | undefined): TimingSummary {
 }
 
 /** The RunResult of one protocol from an Artillery report. */
-export function artilleryRun(report: ArtilleryReport, protocol: ProtocolName, opts: ConvertOptions = {}): RunResult {
+export function artilleryRun(
+  report: ArtilleryReport,
+  protocol: ProtocolName,
+  opts: ConvertOptions = {},
+): RunResult {
   const a = report.aggregate;
   const prefix = `pushbench.${protocol}.`;
   const c = (name: string) => a.counters[prefix + name] ?? 0;
@@ -111,7 +133,13 @@ export function artilleryRun(report: ArtilleryReport, protocol: ProtocolName, op
     durationMs: opts.durationMs ?? Math.max(0, (a.lastMetricAt ?? 0) - (a.firstMetricAt ?? 0)),
     latencyMs: latency(sum('latency_ms')),
     recoveredLatencyMs: latency(sum('recovered_latency_ms')),
-    delivery: { expected, delivered, lost: expected - delivered, duplicates: c('duplicates'), outOfOrder: c('out_of_order') },
+    delivery: {
+      expected,
+      delivered,
+      lost: expected - delivered,
+      duplicates: c('duplicates'),
+      outOfOrder: c('out_of_order'),
+    },
     bytes: {
       clientToServer: bytesOut,
       serverToClient: bytesIn,
@@ -141,7 +169,11 @@ export function artilleryRun(report: ArtilleryReport, protocol: ProtocolName, op
 function errorCounts(counters: Record<string, number>, prefix: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, n] of Object.entries(counters)) {
-    const key = name.startsWith('errors.') ? name.slice(7) : name.startsWith(`${prefix}errors.`) ? name.slice(prefix.length + 7) : null;
+    const key = name.startsWith('errors.')
+      ? name.slice(7)
+      : name.startsWith(`${prefix}errors.`)
+        ? name.slice(prefix.length + 7)
+        : null;
     if (key !== null) out[key] = (out[key] ?? 0) + n;
   }
   const failed = counters['vusers.failed'] ?? 0;
@@ -174,9 +206,12 @@ function timeseries(report: ArtilleryReport, prefix: string): TimeseriesPoint[] 
 function notes(protocol: ProtocolName, a: ArtilleryPeriod, opts: ConvertOptions): string[] {
   const out = [...ARTILLERY_NOTES];
   if (!opts.server) out.push('server figures: 0 (Artillery does not see the server process)');
-  if (protocol === 'sse') out.push('Artillery has no SSE engine: SSE clients run in a processor function step (node:http)');
+  if (protocol === 'sse')
+    out.push('Artillery has no SSE engine: SSE clients run in a processor function step (node:http)');
   if (protocol.endsWith('poll'))
-    out.push('a failed request ends an Artillery virtual user: polling clients do not reconnect after an error');
+    out.push(
+      'a failed request ends an Artillery virtual user: polling clients do not reconnect after an error',
+    );
   const failed = a.counters['vusers.failed'] ?? 0;
   if (failed) out.push(`${failed} virtual users failed (see errors)`);
   return [...out, ...(opts.notes ?? [])];

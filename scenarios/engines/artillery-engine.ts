@@ -14,10 +14,16 @@ import { environment, runId, writeResults } from '../results-io.ts';
 import type { RunOptions, RunOutcome } from '../runner.ts';
 import { clientsFor, type Scenario } from '../schema.ts';
 import { checkSlo } from '../slo.ts';
+import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
 import { exportCaveats, rampSeconds, scriptFileName, writeArtilleryFiles } from './artillery-export.ts';
 import { runArtillery } from './artillery-run.ts';
-import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
-import { type CostSample, sampleCost, scenarioServerOptions, serverFigures, startServerChild } from './server-child.ts';
+import {
+  type CostSample,
+  sampleCost,
+  scenarioServerOptions,
+  serverFigures,
+  startServerChild,
+} from './server-child.ts';
 
 interface ProtocolArgs {
   scenario: Scenario;
@@ -44,7 +50,13 @@ export async function runArtilleryScenario(opts: RunOptions): Promise<RunOutcome
   try {
     for (const protocol of scenario.protocols) {
       if (abort.signal.aborted) break;
-      const args = { scenario, protocol, dir, quiet: opts.quiet ?? false, allowRemote: opts.allowRemote ?? false };
+      const args = {
+        scenario,
+        protocol,
+        dir,
+        quiet: opts.quiet ?? false,
+        allowRemote: opts.allowRemote ?? false,
+      };
       const run = await runProtocolOnArtillery({ ...args, signal: abort.signal });
       if (scenario.slo) run.slo = checkSlo(scenario.slo, run);
       runs.push(run);
@@ -71,7 +83,11 @@ export async function runArtilleryScenario(opts: RunOptions): Promise<RunOutcome
 /** One protocol: server child, script, artillery, conversion. */
 async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
   const s = a.scenario;
-  const server = await startServerChild(`server (${a.protocol}, artillery)`, scenarioServerOptions(s, a.protocol), a.allowRemote);
+  const server = await startServerChild(
+    `server (${a.protocol}, artillery)`,
+    scenarioServerOptions(s, a.protocol),
+    a.allowRemote,
+  );
   try {
     const script = (await writeArtilleryFiles(s, a.dir, server.url, [a.protocol])).get(a.protocol) as string;
     const base = path.join(a.dir, scriptFileName(s, a.protocol).replace(/\.yml$/, ''));
@@ -84,7 +100,10 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
     const samples: CostSample[] = [await sampleCost(server.child)];
     await server.child.request('source-start');
     const sampler = setInterval(() => {
-      sampleCost(server.child).then((x) => samples.push(x), () => undefined);
+      sampleCost(server.child).then(
+        (x) => samples.push(x),
+        () => undefined,
+      );
     }, 1_000);
     let data: unknown;
     try {
@@ -102,7 +121,11 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
     samples.push(await sampleCost(server.child));
     const [run] = convertArtillery(
       data,
-      { durationMs: s.durationMs, server: serverFigures(measured(samples, data, s)), notes: exportCaveats(s) },
+      {
+        durationMs: s.durationMs,
+        server: serverFigures(measured(samples, data, s)),
+        notes: exportCaveats(s),
+      },
       `${base}.json`,
     );
     return run;

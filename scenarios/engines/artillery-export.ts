@@ -122,7 +122,8 @@ export function exportCaveats(s: Scenario): string[] {
   const out: string[] = [];
   if (s.source.mode === 'addressed')
     out.push('addressed messages: virtual users pick their own ids, so only broadcast is reproduced');
-  if (s.network) out.push('network conditions (latency/bandwidth) need the pushbench fault proxy: not applied');
+  if (s.network)
+    out.push('network conditions (latency/bandwidth) need the pushbench fault proxy: not applied');
   if (s.faults.length) out.push('the fault timeline needs the pushbench fault proxy: not applied');
   return out;
 }

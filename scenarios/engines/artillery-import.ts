@@ -11,8 +11,8 @@ import { RESULTS_SCHEMA_ID } from '../../core/types.ts';
 import { environment, runId, writeResults } from '../results-io.ts';
 import type { Scenario } from '../schema.ts';
 import { checkSlo } from '../slo.ts';
-import { exportCaveats } from './artillery-export.ts';
 import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
+import { exportCaveats } from './artillery-export.ts';
 
 export interface ImportOptions {
   /** The scenario the script came from: fills results.scenario, durationMs and the SLO check. */
@@ -26,7 +26,10 @@ export async function readArtilleryJson(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PushbenchError('PB_BAD_OPTION', `${file}: cannot read (${(err as NodeJS.ErrnoException).code})`);
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      `${file}: cannot read (${(err as NodeJS.ErrnoException).code})`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -58,7 +61,10 @@ export function artilleryResults(data: unknown, source: string, scenario?: Scena
 }
 
 /** Convert `file` and write results.json under outDir/<run-id>/; returns its path. */
-export async function importArtillery(file: string, opts: ImportOptions = {}): Promise<{ file: string; results: Results }> {
+export async function importArtillery(
+  file: string,
+  opts: ImportOptions = {},
+): Promise<{ file: string; results: Results }> {
   const results = artilleryResults(await readArtilleryJson(file), file, opts.scenario);
   const name = opts.scenario ? `${opts.scenario.name}-artillery` : 'artillery';
   const at = new Date(results.environment.startedAt);

@@ -70,10 +70,13 @@ function init(context, events) {
 const running = (s) => s.live && now() < s.endMs;
 
 function later(s, ms, fn) {
-  const t = setTimeout(() => {
-    s.timers.delete(t);
-    fn();
-  }, Math.max(0, ms));
+  const t = setTimeout(
+    () => {
+      s.timers.delete(t);
+      fn();
+    },
+    Math.max(0, ms),
+  );
   s.timers.add(t);
   return t;
 }
@@ -184,7 +187,7 @@ function pbPollPrepare(context, events, done) {
 /** afterResponse of each poll: messages, resume info, bytes. */
 function pbPollAnswer(_req, res, context, events, done) {
   const s = init(context, events);
-  meter(s, res.socket || (res.request && res.request.socket));
+  meter(s, res.socket || res.request?.socket);
   if (!running(s)) return done();
   count(s, 'requests');
   if (res.statusCode !== 200) {
@@ -288,7 +291,7 @@ function onWsFrame(s, text) {
 function pbWsPing(context, events, done) {
   const s = init(context, events);
   const ws = s.ws;
-  if (!ws || ws.readyState !== 1) return done();
+  if (ws?.readyState !== 1) return done();
   const t = now();
   s.pings.push(t);
   ws.send(JSON.stringify({ type: 'ping', t }));

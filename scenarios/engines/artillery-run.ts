@@ -50,7 +50,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /** Run the script; resolves with Artillery's parsed JSON output. Rejects PB_ENGINE_FAILED. */
 export async function runArtillery(o: ArtilleryRunOptions): Promise<unknown> {
-  const args = ['--require', OFFLINE_PRELOAD, artilleryBin(), 'run', '--output', o.outputFile, ...(o.target ? ['--target', o.target] : []), o.script];
+  const args = [
+    '--require',
+    OFFLINE_PRELOAD,
+    artilleryBin(),
+    'run',
+    '--output',
+    o.outputFile,
+    ...(o.target ? ['--target', o.target] : []),
+    o.script,
+  ];
   const log = createWriteStream(o.logFile);
   const child = spawn(process.execPath, args, {
     cwd: path.dirname(o.script),
@@ -68,7 +77,10 @@ export async function runArtillery(o: ArtilleryRunOptions): Promise<unknown> {
     killGroup(child, 'SIGTERM');
     setTimeout(() => killGroup(child, 'SIGKILL'), ARTILLERY_DEFAULTS.killGraceMs).unref();
   };
-  const timer = setTimeout(() => stop(`did not finish within ${Math.round(o.timeoutMs / 1000)} s`), o.timeoutMs);
+  const timer = setTimeout(
+    () => stop(`did not finish within ${Math.round(o.timeoutMs / 1000)} s`),
+    o.timeoutMs,
+  );
   const onAbort = () => stop('interrupted');
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
@@ -94,7 +106,11 @@ export async function runArtillery(o: ArtilleryRunOptions): Promise<unknown> {
 async function failure(o: ArtilleryRunOptions, reason: string): Promise<PushbenchError> {
   const text = await readFile(o.logFile, 'utf8').catch(() => '');
   const tail = text.trim().split('\n').slice(-8);
-  return new PushbenchError('PB_ENGINE_FAILED', `artillery ${path.basename(o.script)}: ${reason} (log: ${o.logFile})`, tail);
+  return new PushbenchError(
+    'PB_ENGINE_FAILED',
+    `artillery ${path.basename(o.script)}: ${reason} (log: ${o.logFile})`,
+    tail,
+  );
 }
 
 /** Artillery processes still running (tests check this is empty). */

@@ -40,7 +40,10 @@ export interface AutocannonResult {
 interface Instance {
   stop(): void;
 }
-type Autocannon = (opts: AutocannonOptions, cb: (err: Error | null, result: AutocannonResult) => void) => Instance;
+type Autocannon = (
+  opts: AutocannonOptions,
+  cb: (err: Error | null, result: AutocannonResult) => void,
+) => Instance;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 

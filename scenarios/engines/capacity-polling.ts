@@ -16,7 +16,13 @@ import type { CapacityProbeResult, CapacityStep } from '../../core/types.ts';
 import { runAutocannon } from './autocannon-api.ts';
 import { runSearch } from './capacity-search.ts';
 import { type CapacitySlo, sloReasons } from './capacity-slo.ts';
-import { type CostSample, cpuPctBetween, type ServerChild, sampleCost, startServerChild } from './server-child.ts';
+import {
+  type CostSample,
+  cpuPctBetween,
+  type ServerChild,
+  sampleCost,
+  startServerChild,
+} from './server-child.ts';
 
 export type PollingProtocol = 'short-poll' | 'long-poll';
 
@@ -107,16 +113,21 @@ function summarize(
   steps: Array<CapacityStep & { x: number }>,
   bounded: string | undefined,
 ): CapacityProbeResult {
-  const points = steps.map(({ x: _x, ...step }) => step).sort((a, b) => (a.ratePerS ?? 0) - (b.ratePerS ?? 0));
+  const points = steps
+    .map(({ x: _x, ...step }) => step)
+    .sort((a, b) => (a.ratePerS ?? 0) - (b.ratePerS ?? 0));
   const good = points.filter((p) => p.passed);
   const best = good.length ? good[good.length - 1] : null;
   // Capacity is what autocannon sustained at the best step, never more than its target.
   const maxRatePerS = best ? Math.floor(Math.min(best.ratePerS ?? 0, best.achievedRatePerS ?? 0)) : null;
   const clientsAtIntervalMs: Record<string, number> = {};
-  for (const ms of o.intervalsMs) clientsAtIntervalMs[String(ms)] = Math.floor(((maxRatePerS ?? 0) * ms) / 1000);
+  for (const ms of o.intervalsMs)
+    clientsAtIntervalMs[String(ms)] = Math.floor(((maxRatePerS ?? 0) * ms) / 1000);
   const notes = [
     `autocannon (in the CLI process) and the server (a child process) share this machine's ${os.cpus().length} cores` +
-      (best ? `; at ${best.ratePerS}/s the server used ${best.serverCpuPct}% of a core, autocannon ${best.generatorCpuPct}%` : ''),
+      (best
+        ? `; at ${best.ratePerS}/s the server used ${best.serverCpuPct}% of a core, autocannon ${best.generatorCpuPct}%`
+        : ''),
     o.protocol === 'long-poll'
       ? 'long-poll probed with wait=0 (one round trip per request): clients at interval T = clients receiving one message every T'
       : 'every poll is an empty answer (the server publishes nothing): the cost of carrying messages comes on top',

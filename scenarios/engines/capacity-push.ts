@@ -5,8 +5,9 @@
  * client count, rising geometrically until a step breaks the SLO (latency) or loses a message;
  * the answer is the largest count that held, at the given message rate and size.
  */
-import { RUN_DEFAULTS } from '../../core/defaults.ts';
+
 import type { CAPACITY_DEFAULTS } from '../../core/defaults.ts';
+import { RUN_DEFAULTS } from '../../core/defaults.ts';
 import type { CapacityProbeResult, CapacityStep, RunResult } from '../../core/types.ts';
 import { applyOverrides, defaultScenario } from '../load.ts';
 import { runProtocol } from '../protocol-run.ts';

@@ -4,7 +4,13 @@
  * rendered by the report. What was measured is kept on Ctrl-C or when a probe fails.
  */
 import { CAPACITY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
-import type { CapacityProbeResult, CapacitySection, CapacityStep, ProtocolName, Results } from '../../core/types.ts';
+import type {
+  CapacityProbeResult,
+  CapacitySection,
+  CapacityStep,
+  ProtocolName,
+  Results,
+} from '../../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../../core/types.ts';
 import { stopAllChildren } from '../child.ts';
 import { environment, runId, writeResults } from '../results-io.ts';

@@ -21,7 +21,8 @@ export function parseCapacitySlo(text: string | undefined): CapacitySlo {
     const [rawKey, rawValue, extra] = part.split('=').map((x) => x.trim());
     const key = KEYS[rawKey?.toLowerCase() ?? ''];
     const ms = parseDurationMs(rawValue);
-    if (!key) problems.push(`--slo ${part.trim()}: expected one of ${Object.keys(KEYS).join(', ')}=<duration>`);
+    if (!key)
+      problems.push(`--slo ${part.trim()}: expected one of ${Object.keys(KEYS).join(', ')}=<duration>`);
     else if (extra !== undefined || ms === undefined || ms <= 0)
       problems.push(`--slo ${part.trim()}: expected a duration such as "100ms"`);
     else slo[key] = ms;
@@ -39,7 +40,10 @@ export function describeSlo(slo: CapacitySlo): string {
 }
 
 /** Why a step breaks the SLO (empty: it held). Latency figures of the step are in ms. */
-export function sloReasons(slo: CapacitySlo, step: Pick<CapacityStep, 'p50' | 'p90' | 'p99' | 'max'>): string[] {
+export function sloReasons(
+  slo: CapacitySlo,
+  step: Pick<CapacityStep, 'p50' | 'p90' | 'p99' | 'max'>,
+): string[] {
   const out: string[] = [];
   const check = (name: string, value: number, limit: number | undefined) => {
     if (limit !== undefined && value > limit) out.push(`${name} ${formatMs(value)} > ${formatMs(limit)}`);

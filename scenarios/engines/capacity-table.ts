@@ -43,7 +43,8 @@ export function formatCapacityTable(section: CapacitySection): string {
   ];
   const rows = [head, ...section.probes.map((p) => row(p, intervals))];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
     `SLO: ${describeSlo(section.slo)}, no errors, no loss; steps of ${section.stepDurationMs / 1000} s`,
     line(head),

@@ -17,7 +17,10 @@ export const ENGINES: Record<string, Engine> = {
 export function runWithEngine(name: string, opts: RunOptions): Promise<RunOutcome> {
   const engine = ENGINES[name];
   if (!engine) {
-    throw new PushbenchError('PB_BAD_OPTION', `--engine: expected one of ${Object.keys(ENGINES).join(', ')}, got "${name}"`);
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      `--engine: expected one of ${Object.keys(ENGINES).join(', ')}, got "${name}"`,
+    );
   }
   return engine(opts);
 }

@@ -78,7 +78,11 @@ export function cpuPctBetween(a: CostSample, b: CostSample): number {
 }
 
 /** The RunResult `server` block from samples taken over a run. */
-export function serverFigures(samples: CostSample[]): { cpuPct: number; rssMB: number; eventLoopP99Ms: number } {
+export function serverFigures(samples: CostSample[]): {
+  cpuPct: number;
+  rssMB: number;
+  eventLoopP99Ms: number;
+} {
   if (samples.length < 2) return { cpuPct: 0, rssMB: samples[0]?.rssMB ?? 0, eventLoopP99Ms: 0 };
   return {
     cpuPct: cpuPctBetween(samples[0], samples[samples.length - 1]),

@@ -59,6 +59,10 @@ describe('browser websocket page under a blackhole', { timeout: 60_000 }, () => 
     // The article's order: the reconnect starts from onclose.
     assert.ok(e.openAtMs! >= e.oncloseAtMs!, `reopened at ${e.openAtMs} before onclose at ${e.oncloseAtMs}`);
     assert.ok(e.caughtUpAtMs! >= e.openAtMs!);
+    assert.ok(
+      run.notes?.some((n) => n.startsWith('onclose after ws.close(): p50')),
+      'the report shows it',
+    );
 
     // After the fault: nothing lost, the outage's messages arrived as recovered ones.
     assert.equal(run.delivery.lost, 0);

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import { killMarked, processesWith } from '../../clients/browser/chromium.ts';
 import { assertNothingLeft, chromiumOf, cleanOutput, isAlive, runYaml, waitUntil } from './helpers.ts';
@@ -26,6 +27,11 @@ after(async () => {
   }
   await cleanOutput();
 });
+
+/** Chromium profile dirs of one host left in the temp dir. */
+function profilesOf(hostPid: number): string[] {
+  return readdirSync(os.tmpdir()).filter((name) => name.startsWith(`pushbench-chromium-${hostPid}-`));
+}
 
 /** Renderer processes of one host's Chromium. */
 function renderersOf(hostPid: number): number[] {
@@ -63,16 +69,26 @@ describe('Chromium is always shut down', { timeout: 60_000 }, () => {
         });
     });
     assert.ok(outcome.failure, 'the run failed');
-    assert.match(`${(outcome.failure as { code?: string }).code} ${outcome.failure.message}`, /PB_BROWSER_FAILED|crash/);
+    assert.match(
+      `${(outcome.failure as { code?: string }).code} ${outcome.failure.message}`,
+      /PB_BROWSER_FAILED|crash/,
+    );
     assert.ok(Date.now() - startedAt < 20_000, 'the failure ended the run early, not at its end');
     assert.equal(results.runs.length, 0, 'no run completed, and results.json was still written');
     await assertNothingLeft(hostPids);
+    assert.deepEqual(profilesOf(hostPids[0]), [], 'the Chromium profile was removed');
   });
 
   test('a runner killed with SIGKILL leaves no Chromium: the host closes it when its IPC channel closes', async () => {
-    fixture = spawn(process.execPath, ['--import', TSX, FIXTURE.pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+    fixture = spawn(process.execPath, ['--import', TSX, FIXTURE.pathname], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [line] = (await once(fixture.stdout!, 'data')) as [Buffer];
-    const { hostPid, up, children } = JSON.parse(line.toString()) as { hostPid: number; up: boolean; children: number[] };
+    const { hostPid, up, children } = JSON.parse(line.toString()) as {
+      hostPid: number;
+      up: boolean;
+      children: number[];
+    };
     started.push(hostPid, ...children);
     assert.ok(up, 'Chromium was running');
     assert.ok(chromiumOf(hostPid).length > 0);
@@ -83,5 +99,6 @@ describe('Chromium is always shut down', { timeout: 60_000 }, () => {
       15_000,
     );
     assert.ok(clean, `left: chromium ${chromiumOf(hostPid)}, children ${children.filter(isAlive)}`);
+    assert.deepEqual(profilesOf(hostPid), [], 'the Chromium profile was removed');
   });
 });

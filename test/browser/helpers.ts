@@ -67,7 +67,11 @@ export async function runYaml(
 ): Promise<{ outcome: RunOutcome; results: Results; hostPids: number[] }> {
   const spy = spyOnBrowserHosts(onHost);
   try {
-    const outcome = await runScenario({ scenario: parseScenario(yaml, 'test'), outDir: OUT_DIR, quiet: true });
+    const outcome = await runScenario({
+      scenario: parseScenario(yaml, 'test'),
+      outDir: OUT_DIR,
+      quiet: true,
+    });
     const results = JSON.parse(await readFile(outcome.file, 'utf8')) as Results;
     return { outcome, results, hostPids: spy.pids };
   } finally {
@@ -78,7 +82,10 @@ export async function runYaml(
 /** The run of `protocol` on `engine`, which must exist. */
 export function runOf(results: Results, protocol: string, engine: string): RunResult {
   const run = results.runs.find((r) => r.protocol === protocol && r.engine === engine);
-  assert.ok(run, `no ${protocol} run with engine ${engine}: ${results.runs.map((r) => `${r.protocol}/${r.engine}`)}`);
+  assert.ok(
+    run,
+    `no ${protocol} run with engine ${engine}: ${results.runs.map((r) => `${r.protocol}/${r.engine}`)}`,
+  );
   return run;
 }
 
@@ -87,16 +94,27 @@ export function assertConsistent(results: Results): void {
   assert.deepEqual(resultsProblems(results), []);
   for (const r of results.runs) {
     const label = `${r.protocol} (${r.engine})`;
-    assert.equal(r.delivery.delivered + r.delivery.lost, r.delivery.expected, `${label}: delivered + lost = expected`);
+    assert.equal(
+      r.delivery.delivered + r.delivery.lost,
+      r.delivery.expected,
+      `${label}: delivered + lost = expected`,
+    );
     const b = r.bytes;
-    assert.equal(b.payload + b.overhead, b.clientToServer + b.serverToClient, `${label}: bytes = payload + overhead`);
+    assert.equal(
+      b.payload + b.overhead,
+      b.clientToServer + b.serverToClient,
+      `${label}: bytes = payload + overhead`,
+    );
   }
 }
 
 /** No Chromium process of any of these hosts, and no child process of the runner, is left. */
 export async function assertNothingLeft(hostPids: number[]): Promise<void> {
   assert.ok(hostPids.length > 0, 'a browser host was started');
-  const gone = await waitUntil(() => hostPids.every((pid) => chromiumOf(pid).length === 0 && !isAlive(pid)), 10_000);
+  const gone = await waitUntil(
+    () => hostPids.every((pid) => chromiumOf(pid).length === 0 && !isAlive(pid)),
+    10_000,
+  );
   const left = hostPids.flatMap((pid) => [...chromiumOf(pid), ...(isAlive(pid) ? [pid] : [])]);
   assert.ok(gone, `processes left behind: ${left.join(', ')}`);
   assert.deepEqual(

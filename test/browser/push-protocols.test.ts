@@ -31,11 +31,11 @@ describe('browser pages over push protocols', { timeout: 60_000 }, () => {
       const run = runOf(results, protocol, 'browser');
       assert.equal(run.clients, 2);
       // 20/s for 2.6 s: up to ~50 messages per page (fewer when the machine is slow to start them).
-      assert.ok(run.delivery.expected >= 2 * 15, `${protocol}: expected ${run.delivery.expected}`);
+      assert.ok(run.delivery.expected >= 2 * 10, `${protocol}: expected ${run.delivery.expected}`);
       assert.equal(run.delivery.lost, 0, `${protocol}: nothing lost`);
       assert.equal(run.delivery.duplicates, 0);
       // Latency measured in the page (its clock − envelope t): pushed, so well under 250 ms.
-      assert.ok(run.latencyMs.count >= 2 * 10, `${protocol}: ${run.latencyMs.count} latencies`);
+      assert.ok(run.latencyMs.count >= 2 * 5, `${protocol}: ${run.latencyMs.count} latencies`);
       assert.ok(run.latencyMs.p50 > 0 && run.latencyMs.p50 < 250, `${protocol}: p50 ${run.latencyMs.p50} ms`);
       // Bytes from the proxy: every delivered payload crossed it, plus framing / headers.
       assert.ok(run.bytes.serverToClient > run.bytes.payload, `${protocol}: ${JSON.stringify(run.bytes)}`);

@@ -84,19 +84,33 @@ test('websocket fixture → results.json run, field by field', async () => {
   assert.equal(written.environment.startedAt, new Date(1795726781841).toISOString());
   assert.equal(written.runs.length, 1);
   const run = written.runs[0] as RunResult;
-  for (const key of Object.keys(WEBSOCKET) as Array<keyof RunResult>) assert.deepEqual(run[key], WEBSOCKET[key], key);
+  for (const key of Object.keys(WEBSOCKET) as Array<keyof RunResult>)
+    assert.deepEqual(run[key], WEBSOCKET[key], key);
   assert.deepEqual(run, WEBSOCKET);
 });
 
 test('short-poll fixture with the duration and server figures the runner knows', async () => {
   const server = { cpuPct: 12.5, rssMB: 90, eventLoopP99Ms: 3 };
   const [run] = convertArtillery(await fixture('artillery-short-poll.json'), { durationMs: 5000, server });
-  for (const key of Object.keys(SHORT_POLL) as Array<keyof RunResult>) assert.deepEqual(run[key], SHORT_POLL[key], key);
+  for (const key of Object.keys(SHORT_POLL) as Array<keyof RunResult>)
+    assert.deepEqual(run[key], SHORT_POLL[key], key);
   assert.deepEqual(run, SHORT_POLL);
 });
 
 test('reconnects, recovered latency and errors of both kinds are carried over', () => {
-  const summary = (p50: number, p99: number, max: number) => ({ min: 0, max, count: 4, mean: 2, p50, median: p50, p75: p50, p90: p99, p95: p99, p99, p999: max });
+  const summary = (p50: number, p99: number, max: number) => ({
+    min: 0,
+    max,
+    count: 4,
+    mean: 2,
+    p50,
+    median: p50,
+    p75: p50,
+    p90: p99,
+    p95: p99,
+    p99,
+    p999: max,
+  });
   const [run] = convertArtillery({
     aggregate: {
       counters: {
@@ -119,7 +133,15 @@ test('reconnects, recovered latency and errors of both kinds are carried over', 
   assert.deepEqual(run.delivery, { expected: 10, delivered: 8, lost: 2, duplicates: 0, outOfOrder: 0 });
   assert.deepEqual(run.reconnects.reconnectMs, { p50: 600, p99: 1200, max: 1300 });
   assert.equal(run.reconnects.count, 3);
-  assert.deepEqual(run.recoveredLatencyMs, { count: 4, mean: 2, p50: 900, p90: 2000, p99: 2000, p999: 2100, max: 2100 });
+  assert.deepEqual(run.recoveredLatencyMs, {
+    count: 4,
+    mean: 2,
+    p50: 900,
+    p90: 2000,
+    p99: 2000,
+    p999: 2100,
+    max: 2100,
+  });
   assert.deepEqual(run.errors, { idle_timeout: 3, ECONNRESET: 1, vusers_failed: 1 });
   assert.ok(run.notes?.includes('1 virtual users failed (see errors)'));
   assert.ok(run.notes?.some((n) => n.includes('no SSE engine')));
@@ -127,8 +149,14 @@ test('reconnects, recovered latency and errors of both kinds are carried over', 
 
 test('input that is not a pushbench Artillery report is refused with PB_BAD_OPTION', async () => {
   const bad = (data: unknown, words: RegExp) =>
-    assert.throws(() => convertArtillery(data, {}, 'x.json'), (e: unknown) => e instanceof PushbenchError && e.code === 'PB_BAD_OPTION' && words.test(e.message));
+    assert.throws(
+      () => convertArtillery(data, {}, 'x.json'),
+      (e: unknown) => e instanceof PushbenchError && e.code === 'PB_BAD_OPTION' && words.test(e.message),
+    );
   bad({ hello: 1 }, /not an Artillery JSON report/);
   bad({ aggregate: { counters: { 'http.requests': 3 } } }, /no pushbench/);
-  await assert.rejects(importArtillery('/nonexistent/out.json'), (e: unknown) => e instanceof PushbenchError && /cannot read/.test(e.message));
+  await assert.rejects(
+    importArtillery('/nonexistent/out.json'),
+    (e: unknown) => e instanceof PushbenchError && /cannot read/.test(e.message),
+  );
 });

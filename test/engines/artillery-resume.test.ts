@@ -9,22 +9,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { FaultProxy } from '../../network/proxy.ts';
+import { ChildHandle, stopAllChildren } from '../../scenarios/child.ts';
 import { convertArtillery } from '../../scenarios/engines/artillery-convert.ts';
 import { writeArtilleryFiles } from '../../scenarios/engines/artillery-export.ts';
-import { killArtillerySync, liveArtilleryProcesses, runArtillery } from '../../scenarios/engines/artillery-run.ts';
+import {
+  killArtillerySync,
+  liveArtilleryProcesses,
+  runArtillery,
+} from '../../scenarios/engines/artillery-run.ts';
+import { type ServerChild, startServerChild } from '../../scenarios/engines/server-child.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
-import { type RunningServer, startServer } from '../../servers/app.ts';
+import type { ServerStats } from '../../servers/stats.ts';
 
-let server: RunningServer | undefined;
-let proxy: FaultProxy | undefined;
+let server: ServerChild | undefined;
 let dir = '';
 const timers: NodeJS.Timeout[] = [];
 after(async () => {
   for (const t of timers) clearTimeout(t);
   killArtillerySync();
-  await proxy?.close();
-  await server?.close();
+  await stopAllChildren();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -43,26 +46,32 @@ const scenario = resolveScenario(
   'resume',
 );
 
-/** Resolve once `cond` holds (checked every 50 ms), or reject after `ms`. */
-function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      timers.push(setTimeout(tick, 50));
-    };
-    tick();
-  });
+/** Resolve once `cond` holds (checked every 100 ms), or reject after `ms`. */
+async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => timers.push(setTimeout(r, 100)));
+  }
 }
 
-test('websocket on Artillery: push latency and messages measured; a blackhole is detected and resumed without loss', { timeout: 60_000 }, async () => {
-  server = await startServer({ port: 0, protocols: ['websocket'], ratePerS: 20, sizeBytes: 64 });
-  server.source.startGenerator();
-  proxy = new FaultProxy({ target: { host: '127.0.0.1', port: server.port } });
-  const port = await proxy.lane('main');
+test('websocket on Artillery: push latency and messages measured; a blackhole is detected and resumed without loss', {
+  timeout: 60_000,
+}, async () => {
+  server = await startServerChild('server (artillery resume test)', {
+    protocols: ['websocket'],
+    ratePerS: 20,
+    sizeBytes: 64,
+  });
+  await server.child.request('source-start');
+  const proxy = new ChildHandle('fault proxy', new URL('./helpers/proxy-child.ts', import.meta.url), {
+    PROXY_TARGET_PORT: new URL(server.url).port,
+  });
+  const { port } = await proxy.waitFor<{ type: string; port: number }>('listening', 20_000);
   dir = await mkdtemp(path.join(os.tmpdir(), 'pb-artillery-resume-'));
-  const script = (await writeArtilleryFiles(scenario, dir, `http://127.0.0.1:${port}`)).get('websocket') as string;
+  const script = (await writeArtilleryFiles(scenario, dir, `http://127.0.0.1:${port}`)).get(
+    'websocket',
+  ) as string;
   let pid = 0;
   const running = runArtillery({
     script,
@@ -76,12 +85,13 @@ test('websocket on Artillery: push latency and messages measured; a blackhole is
   running.catch(() => undefined);
   // All four connected (Artillery's start-up takes seconds), one second of steady traffic, then
   // 3 s of silent drop: no FIN, no RST — only the heartbeat can notice.
-  const ws = () => server?.stats().protocols.websocket?.connections ?? 0;
-  await until(() => ws() === 4, 30_000, 'four websocket clients');
+  const child = server.child;
+  const ws = async () => (await child.request<ServerStats>('stats')).protocols.websocket?.connections ?? 0;
+  await until(async () => (await ws()) === 4, 30_000, 'four websocket clients');
   await new Promise((r) => timers.push(setTimeout(r, 1_000)));
-  const fault = proxy.apply({ kind: 'blackhole' });
+  await proxy.request('blackhole', { on: true });
   await new Promise((r) => timers.push(setTimeout(r, 3_000)));
-  fault.remove();
+  await proxy.request('blackhole', { on: false });
 
   const [run] = convertArtillery(await running, { durationMs: scenario.durationMs });
   assert.equal(liveArtilleryProcesses(), 0);

@@ -34,10 +34,15 @@ function checkProbe(probe: CapacityProbeResult): void {
   );
   const rate = probe.maxRatePerS;
   assert.ok(rate !== null && rate !== undefined && rate > 0, `a sustained rate was found: ${rate}`);
-  const best = probe.points.find((p) => p.passed && Math.floor(Math.min(p.ratePerS ?? 0, p.achievedRatePerS ?? 0)) === rate);
+  const best = probe.points.find(
+    (p) => p.passed && Math.floor(Math.min(p.ratePerS ?? 0, p.achievedRatePerS ?? 0)) === rate,
+  );
   assert.ok(best, 'the reported rate is one of the passing steps');
   // autocannon's own count: what it actually sent and got answered, per second.
-  assert.ok((best.achievedRatePerS ?? 0) >= 0.9 * rate, `achieved ${best.achievedRatePerS}/s ≥ 0.9 × ${rate}/s`);
+  assert.ok(
+    (best.achievedRatePerS ?? 0) >= 0.9 * rate,
+    `achieved ${best.achievedRatePerS}/s ≥ 0.9 × ${rate}/s`,
+  );
   assert.ok(best.p99 > 0 && best.p99 <= 2_000, `p99 ${best.p99} ms within the SLO`);
   assert.equal(best.errors, 0);
   // Clients ≈ rate × poll interval.

@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bestPassed, nextStep, runSearch, type SearchOptions, type Tried } from '../../scenarios/engines/capacity-search.ts';
-import { describeSlo, parseCapacitySlo, sloReasons } from '../../scenarios/engines/capacity-slo.ts';
 import { PushbenchError } from '../../core/errors.ts';
+import {
+  bestPassed,
+  nextStep,
+  runSearch,
+  type SearchOptions,
+  type Tried,
+} from '../../scenarios/engines/capacity-search.ts';
+import { describeSlo, parseCapacitySlo, sloReasons } from '../../scenarios/engines/capacity-slo.ts';
 
 const O: SearchOptions = { start: 500, factor: 2, max: 10_000, min: 10, refineSteps: 2 };
 
 /** Play the search against a server whose true capacity is `limit`. */
 function play(limit: number, o = O): Tried[] {
   const h: Tried[] = [];
-  for (let x = nextStep(h, o); x !== null && h.length < 50; x = nextStep(h, o)) h.push({ x, passed: x <= limit });
+  for (let x = nextStep(h, o); x !== null && h.length < 50; x = nextStep(h, o))
+    h.push({ x, passed: x <= limit });
   return h;
 }
 
@@ -50,7 +57,9 @@ test('runSearch honours max steps and says which bound stopped it', async () => 
     [500, 1000, 2000],
   );
   assert.equal(r.bounded, 'max steps (3)');
-  const done = await runSearch({ ...O, maxSteps: 20, maxProbeMs: 60_000 }, async (x) => ({ passed: x <= 700 }));
+  const done = await runSearch({ ...O, maxSteps: 20, maxProbeMs: 60_000 }, async (x) => ({
+    passed: x <= 700,
+  }));
   assert.equal(done.bounded, undefined);
   assert.deepEqual(
     done.steps.map((s) => s.x),
@@ -65,7 +74,8 @@ test('--slo parses p50/p90/p99/max with units and rejects everything else at onc
   assert.equal(describeSlo({ p99Ms: 250 }), 'p99 ≤ 250.0ms');
   assert.throws(
     () => parseCapacitySlo('p98=1ms,p99=fast'),
-    (err: unknown) => err instanceof PushbenchError && err.code === 'PB_BAD_OPTION' && err.problems.length === 2,
+    (err: unknown) =>
+      err instanceof PushbenchError && err.code === 'PB_BAD_OPTION' && err.problems.length === 2,
   );
 });
 

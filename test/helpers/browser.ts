@@ -7,7 +7,12 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../clients/browser/chromium.ts';
 
-export { assertChromium, CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../../clients/browser/chromium.ts';
+export {
+  assertChromium,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  launchChromium,
+} from '../../clients/browser/chromium.ts';
 
 /** Run `fn` with a freshly launched headless Chromium; it is closed afterwards, also when `fn` throws. */
 export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {

@@ -39,12 +39,15 @@ class PollingClient extends BaseClient {
       .then(async (res) => {
         if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { kind: `http-${res.status}` });
         const body = await res.json().catch(() => undefined);
-        if (!body || !Array.isArray(body.messages)) throw Object.assign(new Error('bad body'), { kind: 'bad-body' });
+        if (!body || !Array.isArray(body.messages))
+          throw Object.assign(new Error('bad body'), { kind: 'bad-body' });
         return body;
       })
       .then(
         (body) => this.inflight === req && this.safely(() => this.answered(body)),
-        (err) => this.inflight === req && this.failed(req.timedOut ? 'timeout' : (err.kind ?? 'fetch-failed'), nowMs()),
+        (err) =>
+          this.inflight === req &&
+          this.failed(req.timedOut ? 'timeout' : (err.kind ?? 'fetch-failed'), nowMs()),
       )
       .finally(() => clearTimeout(timer));
   }

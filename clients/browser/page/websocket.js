@@ -26,7 +26,8 @@ export class WebSocketClient extends BaseClient {
   connect() {
     const since = this.resumeSeq();
     const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
-    const url = `${base}/ws?client=${encodeURIComponent(this.id)}` + (since === undefined ? '' : `&since=${since}`);
+    const url =
+      `${base}/ws?client=${encodeURIComponent(this.id)}` + (since === undefined ? '' : `&since=${since}`);
     const conn = { ws: new WebSocket(url), event: undefined, errorAtMs: undefined };
     this.conn = conn;
     const current = () => this.conn === conn;

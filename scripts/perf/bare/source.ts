@@ -1,0 +1,33 @@
+/**
+ * The bare baselines' message source: the same timer as pushbench's source
+ * (servers/generator.ts, constant pattern, drift-corrected) and envelopes of the same
+ * shape and size, serialized with one JSON.stringify per message. Nothing else: no
+ * retention, no index, no accounting.
+ */
+import { Generator } from '../../../servers/generator.ts';
+import { nowMs } from '../../../servers/source.ts';
+
+/** Publishes `{seq, t, data}` JSON at ratePerS to `emit`. */
+export class BareSource {
+  private seq = 0;
+  private readonly generator: Generator;
+
+  constructor(ratePerS: number, sizeBytes: number, emit: (json: string) => void) {
+    this.generator = new Generator(
+      { ratePerS, sizeBytes, pattern: 'constant', burstSize: 1, seed: 1 },
+      (data) => emit(JSON.stringify({ seq: ++this.seq, t: nowMs(), data })),
+    );
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  start(): void {
+    this.generator.start();
+  }
+
+  stop(): void {
+    this.generator.stop();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Comparisons 1 and 5 of issue 7: fan-out to N clients — a bare baseline (a `ws` send
+ * loop, or a `node:http` SSE write loop) vs pushbench's server (heartbeats, accounting
+ * and all) — received by the same minimal receivers in their own processes, same rate
+ * and size. Both servers run for the whole comparison; each repetition runs both sides,
+ * alternating which goes first. Per trial: connect N, publish, warm up, then one
+ * measured window: latency p50 / p99 at the receivers, server CPU per 1,000 delivered
+ * messages, and server memory per open connection (RSS and heap after a GC).
+ */
+import type { ChildHandle } from '../../scenarios/child.ts';
+import {
+  connectAll,
+  disconnectAll,
+  drained,
+  measureAll,
+  type ServerProc,
+  sleep,
+  sleepUntil,
+  startReceivers,
+  startServerProc,
+  stopAll,
+} from './procs.ts';
+import type { ReceiverProtocol } from './receiver-clients.ts';
+import { alternate, comparison, sideOf } from './stats.ts';
+import type { Comparison, Target } from './types.ts';
+
+export interface FanoutSettings {
+  protocol: 'websocket' | 'sse';
+  clients: number;
+  repetitions: number;
+  ratePerS: number;
+  sizeBytes: number;
+  warmUpMs: number;
+  measureMs: number;
+  clientsPerReceiver: number;
+  connectConcurrency: number;
+  targets: Record<string, Target>;
+}
+
+interface SideSpec {
+  name: string;
+  server: ServerProc;
+  path: string;
+}
+
+/** Run one fan-out comparison (both sides, alternating, `repetitions` times). */
+export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
+  const startedAtMs = performance.now();
+  const isWs = s.protocol === 'websocket';
+  const common = { ratePerS: s.ratePerS, sizeBytes: s.sizeBytes };
+  const procs: ChildHandle[] = [];
+  try {
+    const bare = await startServerProc(`bare ${s.protocol}`, { kind: isWs ? 'bare-ws' : 'bare-sse', ...common });
+    procs.push(bare.handle);
+    const ours = await startServerProc(`pushbench ${s.protocol}`, {
+      kind: 'pushbench',
+      protocols: [s.protocol],
+      ...common,
+    });
+    procs.push(ours.handle);
+    const receivers = await startReceivers(Math.max(1, Math.ceil(s.clients / s.clientsPerReceiver)));
+    procs.push(...receivers);
+    const sides: SideSpec[] = [
+      { name: isWs ? 'bare ws send loop' : 'bare http SSE loop', server: bare, path: isWs ? '/ws' : '/sse' },
+      { name: `pushbench ${s.protocol}`, server: ours, path: isWs ? '/ws' : '/sse' },
+    ];
+    const reps = new Map<SideSpec, Array<Record<string, number>>>(sides.map((side) => [side, []]));
+    const notes: string[] = [];
+    for (let rep = 0; rep < s.repetitions; rep++) {
+      for (const side of alternate(rep, sides[0], sides[1])) {
+        reps.get(side)!.push(await trial(s, side, receivers, notes));
+      }
+    }
+    const n = s.clients.toLocaleString('en-US');
+    return comparison({
+      id: `${s.protocol}-fanout-${s.clients}`,
+      title: `${isWs ? 'WebSocket' : 'SSE'} fan-out to ${n} clients: pushbench vs ${sides[0].name}`,
+      subject: sideOf(sides[1].name, reps.get(sides[1])!),
+      baseline: sideOf(sides[0].name, reps.get(sides[0])!),
+      ratioOf: {
+        latencyP50: 'latencyP50Ms',
+        latencyP99: 'latencyP99Ms',
+        cpuPerDelivered: 'cpuMsPer1000Delivered',
+        memoryPerConnection: 'heapKBPerConnection',
+      },
+      targets: s.targets,
+      settings: { ...s, targets: undefined, receiverProcesses: receivers.length },
+      notes,
+      startedAtMs,
+    });
+  } finally {
+    await stopAll(procs);
+  }
+}
+
+/** One side, one repetition: connect, publish, warm up, measure one window, disconnect. */
+async function trial(
+  s: FanoutSettings,
+  side: SideSpec,
+  receivers: ChildHandle[],
+  notes: string[],
+): Promise<Record<string, number>> {
+  const protocol: ReceiverProtocol = s.protocol === 'websocket' ? 'ws' : 'sse';
+  const scheme = protocol === 'ws' ? 'ws' : 'http';
+  const base = side.server.url.replace(/^http/, scheme);
+  const urls = Array.from({ length: s.clients }, (_, i) => `${base}${side.path}?client=p${i + 1}`);
+  const before = await side.server.memory();
+  const { open, failed } = await connectAll(receivers, protocol, urls, s.connectConcurrency);
+  if (failed > 0) notes.push(`${side.name}: ${failed} of ${s.clients} receivers failed to connect`);
+  const after = await side.server.memory();
+  await side.server.handle.request('source-start');
+  await sleep(s.warmUpMs);
+  const startMs = Date.now() + 100;
+  const endMs = startMs + s.measureMs;
+  const measured = measureAll(receivers, startMs, endMs);
+  await sleepUntil(startMs);
+  const cpu0 = await side.server.cpu();
+  await sleepUntil(endMs);
+  const cpu1 = await side.server.cpu();
+  const { delivered, latencyUs } = await measured;
+  await side.server.handle.request('source-stop');
+  await disconnectAll(receivers);
+  if (!(await drained(side.server))) notes.push(`${side.name}: connections still open after a trial`);
+  const expected = (s.ratePerS * s.measureMs * open) / 1000;
+  return {
+    latencyP50Ms: latencyUs.getValueAtPercentile(50) / 1000,
+    latencyP99Ms: latencyUs.getValueAtPercentile(99) / 1000,
+    cpuMsPer1000Delivered: delivered ? ((cpu1.cpuMs - cpu0.cpuMs) * 1000) / delivered : Number.NaN,
+    serverCpuPct: ((cpu1.cpuMs - cpu0.cpuMs) / s.measureMs) * 100,
+    delivered,
+    deliveredShare: expected ? delivered / expected : 0,
+    rssKBPerConnection: open ? (after.rssKB - before.rssKB) / open : Number.NaN,
+    heapKBPerConnection: open ? (after.heapKB - before.heapKB) / open : Number.NaN,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * What `npm run perf` runs: the five comparisons of issue 7 as a list of tasks, full or
+ * --quick (few clients, two repetitions, seconds each: the CI form). Settings come from
+ * core/defaults.ts PERF_DEFAULTS.
+ */
+import { PERF_DEFAULTS } from '../../core/defaults.ts';
+import { compareFanout } from './fanout.ts';
+import { compareGeneratorOverhead } from './generator-overhead.ts';
+import { comparePolling } from './polling.ts';
+import { compareProxy } from './proxy.ts';
+import type { Comparison } from './types.ts';
+
+/** The groups --only accepts. */
+export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export interface PlanOptions {
+  quick: boolean;
+  only: Group[];
+  /** Overrides the default repetitions. */
+  repetitions?: number;
+}
+
+export interface Task {
+  id: string;
+  group: Group;
+  run: () => Promise<Comparison>;
+}
+
+/** The tasks in run order. */
+export function plan(o: PlanOptions): Task[] {
+  const d = PERF_DEFAULTS;
+  const t = d.targets;
+  const repetitions = o.repetitions ?? (o.quick ? d.quickRepetitions : d.repetitions);
+  const timing = o.quick
+    ? { warmUpMs: d.quickWarmUpMs, measureMs: d.quickMeasureMs }
+    : { warmUpMs: d.warmUpMs, measureMs: d.measureMs };
+  const load = {
+    repetitions,
+    ratePerS: d.ratePerS,
+    sizeBytes: d.sizeBytes,
+    ...timing,
+    clientsPerReceiver: d.clientsPerReceiver,
+    connectConcurrency: d.connectConcurrency,
+  };
+  const fanoutClients = o.quick ? [d.quickClients] : d.fanoutClients;
+  const fanoutTargets = { latencyP50: { max: t.fanoutLatencyP50Max }, cpuPerDelivered: { max: t.fanoutCpuMax } };
+  const tasks: Task[] = [];
+  for (const protocol of ['websocket', 'sse'] as const) {
+    for (const clients of fanoutClients) {
+      tasks.push({
+        id: `${protocol}-fanout-${clients}`,
+        group: protocol,
+        run: () => compareFanout({ protocol, clients, ...load, targets: fanoutTargets }),
+      });
+    }
+  }
+  const generatorClients = o.quick ? d.quickClients : d.generatorClients;
+  tasks.push({
+    id: `generator-overhead-${generatorClients}`,
+    group: 'generator',
+    run: () =>
+      compareGeneratorOverhead({
+        clients: generatorClients,
+        ...load,
+        targets: { latencyP50: { max: t.generatorOverheadMax }, latencyP99: { max: t.generatorOverheadMax } },
+      }),
+  });
+  tasks.push({
+    id: 'poll-endpoint',
+    group: 'poll',
+    run: () =>
+      comparePolling({
+        repetitions,
+        connections: d.pollConnections,
+        durationMs: o.quick ? d.quickPollDurationMs : d.pollDurationMs,
+        targets: { rate: { min: t.pollRateMin } },
+      }),
+  });
+  tasks.push({
+    id: 'fault-proxy',
+    group: 'proxy',
+    run: () =>
+      compareProxy({
+        repetitions: Math.max(repetitions, 3),
+        pings: o.quick ? d.quickProxyPings : d.proxyPings,
+        payloadBytes: d.proxyPayloadBytes,
+      }),
+  });
+  // Issue order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out.
+  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse'];
+  return tasks
+    .filter((task) => o.only.includes(task.group))
+    .sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+}

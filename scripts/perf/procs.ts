@@ -1,0 +1,104 @@
+/**
+ * The child processes of a perf comparison — server under test and receivers — with
+ * the runner's ChildHandle (IPC requests, killed on every exit path), plus what a
+ * fan-out trial does with the receivers: connect a share each, measure one window,
+ * merge their histograms, disconnect.
+ */
+import { createHistogram, decodeHistogram, type Histogram } from '../../clients/histograms.ts';
+import { ChildHandle } from '../../scenarios/child.ts';
+import type { MeasureResult } from './receiver.ts';
+import type { ReceiverProtocol } from './receiver-clients.ts';
+import type { CpuSample, ServerChildConfig } from './server-child.ts';
+
+const SERVER_CHILD = new URL('./server-child.ts', import.meta.url);
+const RECEIVER_CHILD = new URL('./receiver.ts', import.meta.url);
+const START_TIMEOUT_MS = 30_000;
+
+export interface ServerProc {
+  handle: ChildHandle;
+  url: string;
+  cpu(): Promise<CpuSample>;
+  /** CPU and memory after a full GC (for memory per connection). */
+  memory(): Promise<CpuSample>;
+}
+
+/** Start a server under test in its own process. */
+export async function startServerProc(name: string, config: ServerChildConfig): Promise<ServerProc> {
+  const handle = new ChildHandle(name, SERVER_CHILD, { PUSHBENCH_PERF_SERVER: JSON.stringify(config) });
+  const { url } = await handle.waitFor<{ type: string; url: string }>('listening', START_TIMEOUT_MS);
+  return {
+    handle,
+    url,
+    cpu: () => handle.request<CpuSample>('cpu'),
+    memory: () => handle.request<CpuSample>('memory', {}, 30_000),
+  };
+}
+
+/** Start `count` receiver processes. */
+export async function startReceivers(count: number): Promise<ChildHandle[]> {
+  const all = Array.from({ length: count }, (_, i) => new ChildHandle(`receiver ${i + 1}`, RECEIVER_CHILD));
+  await Promise.all(all.map((r) => r.waitFor('ready', START_TIMEOUT_MS)));
+  return all;
+}
+
+/** Connect `urls` spread evenly over the receivers; returns how many opened. */
+export async function connectAll(
+  receivers: ChildHandle[],
+  protocol: ReceiverProtocol,
+  urls: string[],
+  concurrency: number,
+): Promise<{ open: number; failed: number }> {
+  const per = Math.ceil(urls.length / receivers.length);
+  const results = await Promise.all(
+    receivers.map((r, i) =>
+      r.request<{ open: number; failed: number }>(
+        'connect',
+        { protocol, urls: urls.slice(i * per, (i + 1) * per), concurrency },
+        120_000,
+      ),
+    ),
+  );
+  return results.reduce((a, b) => ({ open: a.open + b.open, failed: a.failed + b.failed }));
+}
+
+/** Every receiver measures [startMs, endMs) (epoch ms); their histograms merged. */
+export async function measureAll(
+  receivers: ChildHandle[],
+  startMs: number,
+  endMs: number,
+): Promise<{ delivered: number; latencyUs: Histogram }> {
+  const timeoutMs = endMs - Date.now() + 30_000;
+  const results = await Promise.all(
+    receivers.map((r) => r.request<MeasureResult>('measure', { startMs, endMs }, timeoutMs)),
+  );
+  const latencyUs = createHistogram();
+  for (const r of results) latencyUs.add(decodeHistogram(r.latencyUs));
+  return { delivered: results.reduce((n, r) => n + r.delivered, 0), latencyUs };
+}
+
+export async function disconnectAll(receivers: ChildHandle[]): Promise<void> {
+  await Promise.all(receivers.map((r) => r.request('disconnect', {}, 60_000)));
+}
+
+/** Wait until the server holds no connection (the previous trial's sockets are gone). */
+export async function drained(server: ServerProc, timeoutMs = 10_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if ((await server.handle.request<number>('connections')) === 0) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Sleep until epoch ms `atMs`. */
+export function sleepUntil(atMs: number): Promise<void> {
+  return sleep(atMs - Date.now());
+}
+
+export async function stopAll(handles: ChildHandle[]): Promise<void> {
+  await Promise.all(handles.map((h) => h.stop(3_000)));
+}

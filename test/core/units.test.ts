@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assertLoopbackTarget, isLoopbackHost } from '../../core/loopback.ts';
+import {
+  formatBytes,
+  formatMs,
+  parseDurationMs,
+  parseRatePerS,
+  parseShare,
+  parseSizeBytes,
+} from '../../core/units.ts';
+
+describe('units', () => {
+  test('durations', () => {
+    assert.equal(parseDurationMs('500ms'), 500);
+    assert.equal(parseDurationMs('3s'), 3000);
+    assert.equal(parseDurationMs('1.5m'), 90_000);
+    assert.equal(parseDurationMs(250), 250);
+    assert.equal(parseDurationMs('3 parsecs'), undefined);
+    assert.equal(parseDurationMs(-1), undefined);
+  });
+  test('sizes, rates and shares', () => {
+    assert.equal(parseSizeBytes('1KB'), 1000);
+    assert.equal(parseSizeBytes('1KiB'), 1024);
+    assert.equal(parseSizeBytes('256'), 256);
+    assert.equal(parseRatePerS('10/s'), 10);
+    assert.equal(parseRatePerS('600/m'), 10);
+    assert.equal(parseRatePerS('ten'), undefined);
+    assert.deepEqual(parseShare('30%'), { percent: 30 });
+    assert.deepEqual(parseShare(12), { count: 12 });
+    assert.equal(parseShare('130%'), undefined);
+  });
+  test('formatting', () => {
+    assert.equal(formatMs(0.5), '0.50ms');
+    assert.equal(formatMs(1500), '1.50s');
+    assert.equal(formatBytes(1500), '1.5 KB');
+  });
+});
+
+describe('loopback guard', () => {
+  test('loopback hosts', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      assert.ok(isLoopbackHost(h), h);
+    }
+    for (const h of ['10.0.0.1', '192.168.1.1', 'example.com', '8.8.8.8', '::'])
+      assert.ok(!isLoopbackHost(h), h);
+  });
+  test('non-loopback targets are refused unless allowed', () => {
+    assert.doesNotThrow(() => assertLoopbackTarget('http://127.0.0.1:8080'));
+    assert.throws(() => assertLoopbackTarget('http://10.1.2.3:8080'), { code: 'PB_REMOTE_TARGET' });
+    assert.doesNotThrow(() => assertLoopbackTarget('http://10.1.2.3:8080', true));
+    assert.throws(() => assertLoopbackTarget('not a url'), { code: 'PB_BAD_OPTION' });
+  });
+});
