@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./pushbench.ts');
+const { main } = await import('./pushbench.ts');
+await main(process.argv);

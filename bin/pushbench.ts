@@ -2,6 +2,8 @@
  * pushbench CLI: wires the commands, nothing else. Each command is one file in
  * bin/commands/ exporting `register(program)`; adding a command = one file + one line here.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { PushbenchError } from '../core/errors.ts';
 
@@ -39,12 +41,15 @@ export function reportError(err: unknown): number {
   return 1;
 }
 
-const isMain = process.argv[1] && /pushbench\.(ts|js)$/.test(process.argv[1]);
-if (isMain) {
+/** Run the CLI with `argv` (process.argv shape); sets process.exitCode on failure. */
+export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     const program = await buildProgram();
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);
   }
 }
+
+// `tsx bin/pushbench.ts …` (npm scripts) runs this file directly; bin/pushbench.js calls main().
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();

@@ -86,6 +86,22 @@ describe('pushbench run', () => {
     assert.match(r.stdout, /results: /);
   });
 
+  test('the package bin (what npx pushbench runs) starts the CLI', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.resolve('bin/pushbench.js'), '--help'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    assert.equal(r.code, 0);
+    for (const command of ['run', 'bench', 'report', 'serve'])
+      assert.match(r.stdout, new RegExp(`\\n  ${command} `));
+  });
+
   test('--help documents the flags with their defaults', async () => {
     const r = await cli(['run', '--help']);
     assert.equal(r.code, 0);
