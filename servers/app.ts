@@ -66,9 +66,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     bodyLimit: opts.publishBodyLimitBytes,
   });
   const sockets = new Set<Socket>();
+  // One shared 'close' listener (it fires once): no closure per connection.
+  function forgetSocket(this: Socket): void {
+    sockets.delete(this);
+  }
   app.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forgetSocket);
   });
 
   installErrorHandlers(app);

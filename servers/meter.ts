@@ -24,6 +24,8 @@ export class ByteMeter {
   private readonly bySocket = new WeakMap<Socket, Tracked>();
   private readonly live = new Set<Tracked>();
   private readonly totals = new Map<ProtocolName, ByteTotals>();
+  /** The 'close' listener of every tracked socket (`this` is the socket). */
+  private readonly onSocketClose = socketCloseListener(this);
 
   /** A request for `protocol` (null: not a protocol route) starts on this socket. */
   claim(socket: Socket, protocol: ProtocolName | null): void {
@@ -32,11 +34,8 @@ export class ByteMeter {
       t = { socket, protocol, written: 0, read: 0 };
       this.bySocket.set(socket, t);
       this.live.add(t);
-      const tracked = t;
-      socket.once('close', () => {
-        this.settle(tracked);
-        this.live.delete(tracked);
-      });
+      // One shared listener for every socket ('close' fires once): no closure per connection.
+      socket.on('close', this.onSocketClose);
     }
     // Bytes read since the last settle are this request's head: they go to its protocol.
     t.protocol = protocol;
@@ -72,6 +71,13 @@ export class ByteMeter {
     return [...this.live].map((t) => t.socket);
   }
 
+  /** A tracked socket closed: book its last bytes and stop tracking it. */
+  socketClosed(socket: Socket): void {
+    const t = this.bySocket.get(socket);
+    if (!t || !this.live.delete(t)) return;
+    this.settle(t);
+  }
+
   private settle(t: Tracked): void {
     const written = t.socket.bytesWritten ?? t.written;
     const read = t.socket.bytesRead;
@@ -87,4 +93,10 @@ export class ByteMeter {
     t.written = written;
     t.read = read;
   }
+}
+
+function socketCloseListener(meter: ByteMeter): (this: Socket) => void {
+  return function (this: Socket) {
+    meter.socketClosed(this);
+  };
 }

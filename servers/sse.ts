@@ -68,11 +68,19 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       byClient.set(client, set);
     }
     set.add(s);
-    res.once('close', () => {
-      streams.delete(s);
-      set.delete(s);
-      if (set.size === 0) byClient.delete(client);
-    });
+    // One shared listener ('close' fires once), the stream found through a WeakMap: no closure per stream.
+    streamOf.set(res, s);
+    res.on('close', onClose);
+  }
+
+  const streamOf = new WeakMap<ServerResponse, Stream>();
+  function onClose(this: ServerResponse): void {
+    const s = streamOf.get(this);
+    if (!s) return;
+    streams.delete(s);
+    const set = byClient.get(s.client);
+    set?.delete(s);
+    if (set?.size === 0) byClient.delete(s.client);
   }
 
   const onMessage = (env: Envelope, json: string) => {

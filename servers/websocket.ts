@@ -127,12 +127,27 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
       byClient.set(peer.client, set);
     }
     set.add(peer);
-    ws.once('close', () => forget(peer));
-    ws.on('message', (raw) => onFrame(peer, raw));
-    ws.on('pong', () => {
-      peer.alive = true;
-      peer.lastSeenMs = nowMs();
-    });
+    // Shared listeners (the peer found through a WeakMap): no closures per connection.
+    peerOf.set(ws, peer);
+    ws.on('close', onClose);
+    ws.on('message', onMessageFrame);
+    ws.on('pong', onPong);
+  }
+
+  const peerOf = new WeakMap<WebSocket, Peer>();
+  function onClose(this: WebSocket): void {
+    const peer = peerOf.get(this);
+    if (peer) forget(peer);
+  }
+  function onMessageFrame(this: WebSocket, raw: RawData): void {
+    const peer = peerOf.get(this);
+    if (peer) onFrame(peer, raw);
+  }
+  function onPong(this: WebSocket): void {
+    const peer = peerOf.get(this);
+    if (!peer) return;
+    peer.alive = true;
+    peer.lastSeenMs = nowMs();
   }
 
   const onMessage = (env: Envelope, json: string) => {

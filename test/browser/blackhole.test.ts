@@ -39,23 +39,21 @@ describe('browser websocket page under a blackhole', { timeout: 60_000 }, () => 
     const run = runOf(results, 'websocket', 'browser');
     assert.deepEqual(run.faults, [{ kind: 'blackhole', atMs: FAULT_AT_MS, forMs: FAULT_FOR_MS, clients: 1 }]);
 
-    // Dead within interval + timeout of the fault's start (+ 1.5 s tolerance for a loaded machine).
-    assert.equal(run.reconnects.count, 1, JSON.stringify(run.reconnects));
-    const detectMs = run.reconnects.detectMs.max;
-    assert.ok(detectMs > 0 && detectMs <= 2 * HEARTBEAT_MS + 1_500, `detectMs ${detectMs}`);
-
+    // The loss the fault caused (a loaded machine may add an unrelated early one: not this test's point).
     const b = run.browser!;
-    assert.equal(b.reasons['heartbeat-timeout'], 1, JSON.stringify(b.reasons));
-    assert.equal(b.oncloseDelayMs.count, 1, 'the onclose after ws.close() was observed');
-    assert.equal(b.oncloseMissing, 0);
-    const e = b.events[0];
+    const faultEnd = FAULT_AT_MS + FAULT_FOR_MS;
+    const e = b.events.find((x) => x.deadAtMs >= FAULT_AT_MS && x.deadAtMs < faultEnd);
+    assert.ok(e, `a loss during the fault: ${JSON.stringify(b.events)}`);
     assert.equal(e.reason, 'heartbeat-timeout');
-    assert.equal(e.detectMs, detectMs);
+    // Dead within interval + timeout of the fault's start (+ 1.5 s tolerance for a loaded machine).
+    assert.ok(e.detectMs! > 0 && e.detectMs! <= 2 * HEARTBEAT_MS + 1_500, `detectMs ${e.detectMs}`);
+    assert.ok(run.reconnects.count >= 1 && run.reconnects.detectMs.max >= e.detectMs!);
     // ws.close() right at the give-up, then onclose whenever Chromium fires it: measured, not assumed.
     assert.ok(e.closeCalledAtMs! - e.deadAtMs < 50, `close() ${e.closeCalledAtMs} after dead ${e.deadAtMs}`);
     assert.ok(e.oncloseDelayMs! > 0, `onclose delay ${e.oncloseDelayMs}`);
-    assert.equal(e.oncloseDelayMs, b.oncloseDelayMs.max);
     assert.equal(typeof e.closeCode, 'number');
+    assert.ok(b.oncloseDelayMs.count >= 1 && b.oncloseDelayMs.max >= e.oncloseDelayMs!, 'summarized');
+    assert.equal(b.oncloseMissing, 0);
     // The article's order: the reconnect starts from onclose.
     assert.ok(e.openAtMs! >= e.oncloseAtMs!, `reopened at ${e.openAtMs} before onclose at ${e.oncloseAtMs}`);
     assert.ok(e.caughtUpAtMs! >= e.openAtMs!);
