@@ -142,6 +142,8 @@ export const CAPACITY_DEFAULTS = {
   maxProbeMs: 120_000,
   /** After the first failing step: this many bisection steps between the last good and the first bad. */
   refineSteps: 2,
+  /** A failing step is measured once more before it counts (a shared machine has hiccups). */
+  retries: 1,
   /** autocannon (short-poll, long-poll): fixed-rate steps start here and multiply. */
   startRatePerS: 500,
   rateFactor: 2,

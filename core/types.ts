@@ -212,6 +212,8 @@ export interface CapacityStep {
   generatorCpuPct?: number;
   generatorSaturated?: boolean;
   passed: boolean;
+  /** Measurements of this step: a failing step is measured again (CAPACITY_DEFAULTS.retries). */
+  attempts?: number;
   /** Why a step failed ("p99 142ms > 100ms", "achieved 83% of the rate", "3 errors"). */
   reasons: string[];
 }

@@ -72,7 +72,8 @@ export function aggregateRun(input: AggregateInput): RunResult {
     reconnects: reconnectFigures(merged.reconnects, input.faults, input.zombieEvents),
     server: {
       ...server,
-      cpuMsPerDeliveredMessage: t.delivered ? round3(cpuMs / t.delivered) : 0,
+      // µs-scale figures: keep ns resolution (round3 would leave two significant digits).
+      cpuMsPerDeliveredMessage: Math.round(cpuPerDelivered(input, cpuMs, t.delivered) * 1e6) / 1e6,
     },
     generator: {
       eventLoopP99Ms: round3(merged.eventLoop.p99Ms),
@@ -114,6 +115,38 @@ function serverFigures(input: AggregateInput): {
     cpuMs: round3(cpuMs),
     memoryKBPerConnection: round3(Math.max(0, perConn)),
   };
+}
+
+/**
+ * Server CPU ms per delivered message in the steady state: CPU between the first and the
+ * last server sample inside the measured window, over the messages delivered between those
+ * two instants (from the 1 s time series, pro rata). Connection set-up in the ramp-up and
+ * tear-down after it are not messages' cost. Falls back to the whole run (CPU from the
+ * baseline to the final sample over every delivery) when the window holds fewer than two
+ * samples or no delivery.
+ */
+function cpuPerDelivered(input: AggregateInput, wholeRunCpuMs: number, delivered: number): number {
+  const startMs = input.measureStartMs;
+  const endMs = startMs + input.durationMs;
+  const inside = input.samples.filter((x) => x.atMs >= startMs && x.atMs <= endMs);
+  if (inside.length >= 2) {
+    const a = inside[0];
+    const b = inside[inside.length - 1];
+    const cpuMs = b.cpuUserMs + b.cpuSystemMs - (a.cpuUserMs + a.cpuSystemMs);
+    const between = deliveredBetween(input.merged.timeseries, a.atMs, b.atMs);
+    if (between > 0 && cpuMs >= 0) return cpuMs / between;
+  }
+  return delivered ? wholeRunCpuMs / delivered : 0;
+}
+
+/** Deliveries in [fromMs, toMs] from 1 s buckets (a bucket counted for its overlapping share). */
+function deliveredBetween(buckets: MergedReport['timeseries'], fromMs: number, toMs: number): number {
+  let n = 0;
+  for (const b of buckets) {
+    const overlapMs = Math.min(toMs, b.atMs + 1000) - Math.max(fromMs, b.atMs);
+    if (overlapMs > 0) n += (b.delivered * overlapMs) / 1000;
+  }
+  return n;
 }
 
 /**

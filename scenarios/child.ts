@@ -25,6 +25,8 @@ export class ChildHandle extends EventEmitter {
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private expectedExit = false;
+  /** The latest message of each type: waitFor() also sees one that came before it was called. */
+  private readonly latest = new Map<string, ChildMessage>();
 
   constructor(name: string, entry: string | URL, env: Record<string, string> = {}) {
     super();
@@ -64,7 +66,10 @@ export class ChildHandle extends EventEmitter {
       return;
     }
     this.emit('message', msg);
-    if (msg && typeof msg.type === 'string') this.emit(`msg:${msg.type}`, msg);
+    if (msg && typeof msg.type === 'string') {
+      this.latest.set(msg.type, msg);
+      this.emit(`msg:${msg.type}`, msg);
+    }
   }
 
   /** Send a message (no answer expected). */
@@ -101,8 +106,15 @@ export class ChildHandle extends EventEmitter {
     });
   }
 
-  /** Resolve with the first message of `type`; reject on timeout or exit. */
+  /** Resolve with the message of `type` (one already received counts); reject on timeout or exit. */
   waitFor<T extends ChildMessage = ChildMessage>(type: string, timeoutMs = 15_000): Promise<T> {
+    const already = this.latest.get(type);
+    if (already) return Promise.resolve(already as T);
+    if (!this.alive) {
+      return Promise.reject(
+        new PushbenchError('PB_CHILD_CRASHED', `${this.name} exited before sending "${type}"`),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const onMsg = (msg: T) => {
         cleanup();

@@ -28,6 +28,7 @@ export type GeneratorRequest =
   | { type: 'stop' };
 
 export type GeneratorMessage =
+  | { type: 'alive' }
   | { type: 'ready' }
   | ({ type: 'progress' } & Progress)
   | { type: 'snapshot'; report: WorkerReport }
@@ -141,6 +142,8 @@ function main(): void {
   process.on('SIGTERM', () => void exitAfterShutdown(0));
   process.on('SIGINT', () => {});
   process.on('uncaughtException', (err) => countCrash('uncaught', err));
+  // Loaded and listening: the runner fixes the timeline only once every generator is up.
+  send({ type: 'alive' });
   process.on('unhandledRejection', (err) => countCrash('unhandled-rejection', err));
 }
 

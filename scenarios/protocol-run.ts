@@ -61,14 +61,16 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   });
   // Chromium starts while the server does: it is the slowest child to get ready.
   const browser = pages.length > 0 ? new BrowserHost(protocol) : undefined;
-  const generators: ChildHandle[] = [];
+  const plan = planWorkers(ids, scenario);
+  // Generator processes load while the server starts; the timeline is fixed once all are up.
+  const generators = plan.map((_, i) => spawnGenerator(i, protocol));
   try {
     const { url } = await server.waitFor<{ type: string; url: string }>('listening', 20_000);
     assertLoopbackTarget(url, opts.allowRemote);
     if (scenario.source.mode === 'addressed')
       await server.request('set-addressed', { ids: [...ids, ...pages] });
     const baseline = sampleOf(await server.request<ServerStats>('stats'));
-    const plan = planWorkers(ids, scenario);
+    await Promise.all(generators.map((g) => g.waitFor('alive', 30_000)));
     await browser?.waitLaunched();
     // Pages load through their proxies once the fault windows are known: give them time before t0.
     const t0 = Date.now() + 500 + (browser ? BROWSER_DEFAULTS.pageStartAllowanceMs : 0);
@@ -81,11 +83,11 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       browserHostConfig(scenario, protocol, pages, url, opts.allowRemote, measureStartMs, faults),
     );
     pagesReady?.catch(() => undefined);
-    for (const [i, workerIds] of plan.entries()) {
-      generators.push(
-        await startGenerator(i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
-      );
-    }
+    await Promise.all(
+      plan.map((workerIds, i) =>
+        initGenerator(generators[i], i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
+      ),
+    );
     const hosts = browser ? [browser.child] : [];
     if (browser) await Promise.race([pagesReady, browser.fatal]);
     const crashed = watchCrashes([server, ...generators, ...hosts], browser?.fatal);
@@ -103,7 +105,6 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       opts,
       crashed,
     });
-    await server.request('source-stop');
     const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
     await sleep(scenario.drainMs, opts.signal);
     const [reports, browserFinal] = await Promise.all([stopGenerators(generators), browser?.stop()]);
@@ -177,7 +178,13 @@ function faultWindows(s: Scenario, ids: string[], measureStartMs: number): Appli
   }));
 }
 
-async function startGenerator(
+function spawnGenerator(workerIndex: number, protocol: ProtocolName): ChildHandle {
+  return new ChildHandle(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+}
+
+/** Send the generator its clients and timeline; resolves when it is ready to start. */
+async function initGenerator(
+  gen: ChildHandle,
   workerIndex: number,
   protocol: ProtocolName,
   clientIds: string[],
@@ -186,8 +193,7 @@ async function startGenerator(
   opts: ProtocolRunOptions,
   warmUpEndsAtMs: number,
   windows: AppliedFaultWindow[],
-): Promise<ChildHandle> {
-  const gen = new ChildHandle(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+): Promise<void> {
   const mine = new Set(clientIds);
   const faults: GeneratorFault[] = windows.map((w, i) => ({
     kind: w.kind,
@@ -223,7 +229,6 @@ async function startGenerator(
   gen.send({ type: 'init', config: config as unknown as Record<string, unknown> } as never);
   await Promise.race([gen.waitFor('ready', 30_000), failed]);
   failed.catch(() => undefined);
-  return gen;
 }
 
 /** Rejects as soon as any child crashes (or `also` rejects: a browser page failed). */

@@ -51,6 +51,8 @@ function addScenarioFlags(cmd: Command): Command {
     .option('--size <size>', `payload size, e.g. 256 or 1KB (default ${RUN_DEFAULTS.sizeBytes})`)
     .option('--workers <n>', 'generator processes (default: by client count and open-files budget)')
     .option('--headers <profile>', 'client request headers: minimal | browser (default minimal)')
+    .option('--browsers <n>', 'real Chromium pages added as clients to each protocol run, 0–10 (default 0)')
+    .option('--name <name>', "name of the run (default: the scenario's)")
     .option('--seed <n>', `seed for client selection and jitter (default ${RUN_DEFAULTS.seed})`)
     .option('--out <dir>', 'output folder for <run-id>/results.json and index.html', RUN_DEFAULTS.outDir)
     .option('--json', 'print results.json to stdout (no progress, no table)')
@@ -108,7 +110,11 @@ export function register(program: Command): void {
       .command('run')
       .description('run a scenario (default: all four protocols, 100 clients, 10 msg/s, 256 B, 30 s)')
       .argument('[scenario]', 'scenario file (YAML), e.g. scenarios/silent-drop.yaml')
-      .option('--engine <name>', 'load engine: pushbench | artillery (see docs/engines.md)', 'pushbench'),
+      .option(
+        '--engine <name>',
+        'load engine: pushbench | artillery | pushbench,artillery (both, side by side; docs/engines.md)',
+        'pushbench',
+      ),
   ).action(async (file: string | undefined, flags: RunFlags) => {
     const base = file ? await loadScenario(file) : defaultScenario();
     const scenario = applyOverrides(base, overridesFromFlags(flags));

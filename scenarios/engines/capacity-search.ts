@@ -55,6 +55,8 @@ export function nextStep(history: Tried[], o: SearchOptions): number | null {
 
 export interface SearchBounds extends SearchOptions {
   maxSteps: number;
+  /** A failing step is measured again this many times; it fails only if every attempt fails (noise). */
+  retries?: number;
   /** Wall-clock budget of the whole search; a step that would not fit is not started. */
   maxProbeMs: number;
   signal?: AbortSignal;
@@ -64,8 +66,8 @@ export interface SearchBounds extends SearchOptions {
 export async function runSearch<T extends { passed: boolean }>(
   o: SearchBounds,
   runStep: (x: number) => Promise<T>,
-): Promise<{ steps: Array<T & { x: number }>; bounded?: string }> {
-  const steps: Array<T & { x: number }> = [];
+): Promise<{ steps: Array<T & { x: number; attempts: number }>; bounded?: string }> {
+  const steps: Array<T & { x: number; attempts: number }> = [];
   const startedMs = Date.now();
   let lastStepMs = 0;
   for (;;) {
@@ -82,7 +84,13 @@ export async function runSearch<T extends { passed: boolean }>(
     if (Date.now() - startedMs + lastStepMs > o.maxProbeMs)
       return { steps, bounded: `time budget (${Math.round(o.maxProbeMs / 1000)} s)` };
     const t0 = Date.now();
-    steps.push({ ...(await runStep(x)), x });
-    lastStepMs = Date.now() - t0;
+    let result = await runStep(x);
+    let attempts = 1;
+    while (!result.passed && attempts <= (o.retries ?? 0) && !o.signal?.aborted) {
+      result = await runStep(x);
+      attempts += 1;
+    }
+    steps.push({ ...result, x, attempts });
+    lastStepMs = (Date.now() - t0) / attempts;
   }
 }

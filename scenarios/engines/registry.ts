@@ -1,8 +1,11 @@
 /**
- * Load engines by name: how `pushbench run --engine <name>` runs a scenario. Adding an
- * engine = one module exporting a function of this shape + one line here.
+ * Load engines by name: how `pushbench run --engine <name>[,<name>…]` runs a scenario. Adding
+ * an engine = one module exporting a function of this shape + one line here. Several engines
+ * run one after the other and their runs land in one results.json, side by side in the report.
  */
+import { writeFile } from 'node:fs/promises';
 import { PushbenchError } from '../../core/errors.ts';
+import type { Results } from '../../core/types.ts';
 import { type RunOptions, type RunOutcome, runScenario } from '../runner.ts';
 import { runArtilleryScenario } from './artillery-engine.ts';
 
@@ -13,14 +16,44 @@ export const ENGINES: Record<string, Engine> = {
   artillery: runArtilleryScenario,
 };
 
-/** Run `opts.scenario` with the named engine; unknown name → PB_BAD_OPTION. */
-export function runWithEngine(name: string, opts: RunOptions): Promise<RunOutcome> {
-  const engine = ENGINES[name];
-  if (!engine) {
+/** "pushbench,artillery" → the engine names, checked; PB_BAD_OPTION for an unknown one. */
+export function parseEngines(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !ENGINES[n]);
+  if (!names.length || unknown.length) {
     throw new PushbenchError(
       'PB_BAD_OPTION',
-      `--engine: expected one of ${Object.keys(ENGINES).join(', ')}, got "${name}"`,
+      `--engine: expected one of ${Object.keys(ENGINES).join(', ')}, got "${unknown.join(',') || text}"`,
     );
   }
-  return engine(opts);
+  return [...new Set(names)];
+}
+
+/** Run `opts.scenario` with the named engine(s); the last engine's results.json holds every run. */
+export async function runWithEngine(text: string, opts: RunOptions): Promise<RunOutcome> {
+  const names = parseEngines(text);
+  const outcomes: RunOutcome[] = [];
+  for (const name of names) {
+    const outcome = await ENGINES[name](opts);
+    outcomes.push(outcome);
+    if (outcome.interrupted || outcome.failure) break;
+  }
+  const last = outcomes[outcomes.length - 1];
+  if (outcomes.length === 1) return last;
+  const results: Results = {
+    ...last.results,
+    scenario: { ...last.results.scenario, engine: names.slice(0, outcomes.length).join(',') },
+    runs: outcomes.flatMap((o) => o.results.runs),
+  };
+  await writeFile(last.file, `${JSON.stringify(results, null, 2)}\n`);
+  return {
+    results,
+    file: last.file,
+    failure: outcomes.find((o) => o.failure)?.failure,
+    interrupted: outcomes.some((o) => o.interrupted),
+    sloBreaches: outcomes.flatMap((o) => o.sloBreaches),
+  };
 }

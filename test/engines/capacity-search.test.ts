@@ -86,3 +86,23 @@ test('sloReasons names each breached percentile', () => {
     'max 500.0ms > 200.0ms',
   ]);
 });
+
+test('a failing step is measured again and counts as failed only when every attempt fails', async () => {
+  let calls = 0;
+  // 1000 fails once (a hiccup), then passes; 2000 always fails.
+  const r = await runSearch({ ...O, max: 2000, maxSteps: 10, maxProbeMs: 60_000, retries: 1 }, async (x) => {
+    calls += 1;
+    return { passed: x < 1000 || (x === 1000 && calls > 2) };
+  });
+  assert.deepEqual(
+    r.steps.map((s) => [s.x, s.passed, s.attempts]),
+    [
+      [500, true, 1],
+      [1000, true, 2],
+      [2000, false, 2],
+      [1500, false, 2],
+      [1250, false, 2],
+    ],
+  );
+  assert.equal(bestPassed(r.steps), 1000);
+});
