@@ -220,7 +220,8 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     if (recovered) s.recovered++;
     this.recorder.recordDelivery(atMs, env.t, recovered);
     if (this.catchUp) this.checkCaughtUp(atMs);
-    if (this.listenerCount('message') > 0) this.emit('message', env, atMs);
+    // emit() without a listener is one property lookup; listenerCount() costs more per message.
+    this.emit('message', env, atMs);
   }
 
   /** Everything for this client up to `seq` has been received or counted (a poll answer's lastSeq). */
@@ -278,10 +279,15 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     try {
       fn();
     } catch {
-      // failed() counts its reason; a crash outside a live connection is counted here.
-      if (this.current === 'open' || this.current === 'connecting') this.failed('client-crash', nowMs());
-      else this.recorder.countError('client-crash');
+      this.crashed();
     }
+  }
+
+  /** What a throw inside the client means (safely() and per-message handlers that inline it). */
+  protected crashed(): void {
+    // failed() counts its reason; a crash outside a live connection is counted here.
+    if (this.current === 'open' || this.current === 'connecting') this.failed('client-crash', nowMs());
+    else this.recorder.countError('client-crash');
   }
 
   private subscribe(lastSeq: number): void {

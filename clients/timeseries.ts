@@ -30,6 +30,8 @@ export class Timeseries {
   private readonly spare: Histogram[] = [];
   private lastClosedSec = -Infinity;
   private lastP99Us = 0;
+  /** The live bucket bucketFor() returned last (undefined once it is closed). */
+  private recent: LiveBucket | undefined;
 
   /** One delivered message received at atMs with latency latencyUs (already clamped). */
   record(atMs: number, latencyUs: number): void {
@@ -59,6 +61,7 @@ export class Timeseries {
       if (key >= sec) continue;
       const b = this.live.get(key)!;
       this.live.delete(key);
+      if (this.recent === b) this.recent = undefined;
       b.report.latencyUs = encodeHistogram(b.hist);
       this.lastP99Us = b.hist.totalCount > 0 ? b.hist.getValueAtPercentile(99) : 0;
       b.hist.reset();
@@ -95,12 +98,15 @@ export class Timeseries {
   private bucketFor(sec: number, force = false): LiveBucket {
     // A late record for an already closed second goes to the newest live one.
     const key = !force && sec <= this.lastClosedSec ? this.lastClosedSec + 1 : sec;
+    // Nearly every record lands in the bucket of the previous one: skip the Map lookup.
+    if (this.recent?.report.sec === key) return this.recent;
     let b = this.live.get(key);
     if (!b) {
       const hist = this.spare.pop() ?? createHistogram();
       b = { report: { sec: key, connected: 0, delivered: 0, bytesIn: 0, bytesOut: 0, latencyUs: '' }, hist };
       this.live.set(key, b);
     }
+    this.recent = b;
     return b;
   }
 }

@@ -51,7 +51,9 @@ export class WebSocketClient extends BaseClient {
     this.ws = ws;
     const current = (): boolean => this.ws === ws;
     ws.on('open', () => current() && this.startHeartbeat());
-    ws.on('message', (data: Buffer) => current() && this.safely(() => this.onFrame(data)));
+    ws.on('message', (data: Buffer) => {
+      if (this.ws === ws) this.onFrameSafely(data);
+    });
     ws.on('unexpected-response', (req, res) => {
       res.resume();
       req.destroy();
@@ -89,6 +91,15 @@ export class WebSocketClient extends BaseClient {
       return `${this.wsBase}/websocket/${id}` + (since === undefined ? '' : `?since=${since}`);
     }
     return `${this.wsBase}/ws?client=${id}` + (since === undefined ? '' : `&since=${since}`);
+  }
+
+  /** safely(() => onFrame(data)) without a closure per message (this is the hot path). */
+  private onFrameSafely(data: Buffer): void {
+    try {
+      this.onFrame(data);
+    } catch {
+      this.crashed();
+    }
   }
 
   private onFrame(data: Buffer): void {

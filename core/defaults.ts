@@ -196,8 +196,8 @@ export const PERF_DEFAULTS = {
   quickRepetitions: 2,
   warmUpMs: 2_000,
   measureMs: 5_000,
-  quickWarmUpMs: 1_000,
-  quickMeasureMs: 2_000,
+  quickWarmUpMs: 500,
+  quickMeasureMs: 1_500,
   /** Minimal receivers per receiver process (more processes for more clients). */
   clientsPerReceiver: 2_500,
   /** Handshakes in flight per receiver process while connecting. */
@@ -205,10 +205,10 @@ export const PERF_DEFAULTS = {
   /** Polling: autocannon / wrk connections and seconds per measurement. */
   pollConnections: 50,
   pollDurationMs: 5_000,
-  quickPollDurationMs: 2_000,
+  quickPollDurationMs: 1_000,
   /** Fault proxy: round trips per measurement, payload bytes. */
   proxyPings: 2_000,
-  quickProxyPings: 500,
+  quickProxyPings: 300,
   proxyPayloadBytes: 64,
   /** Ratio bounds of issue 7 (pushbench ÷ baseline). */
   targets: {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { PushbenchError } from '../../core/errors.ts';
+import { resultsProblems } from '../../core/results-schema.ts';
 import type { RunResult } from '../../core/types.ts';
 import { ARTILLERY_NOTES, convertArtillery } from '../../scenarios/engines/artillery-convert.ts';
 import { importArtillery } from '../../scenarios/engines/artillery-import.ts';
@@ -79,7 +80,7 @@ test('websocket fixture → results.json run, field by field', async () => {
   const source = new URL('artillery-websocket.json', FIXTURES).pathname;
   const { file } = await importArtillery(source, { outDir: dir });
   const written = JSON.parse(await readFile(file, 'utf8'));
-  assert.equal(written.schema, 'pushbench/results@1');
+  assert.deepEqual(resultsProblems(written), []);
   assert.deepEqual(written.scenario, { name: 'artillery', engine: 'artillery', source });
   assert.equal(written.environment.startedAt, new Date(1795726781841).toISOString());
   assert.equal(written.runs.length, 1);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { PushbenchError } from '../../core/errors.ts';
+import { resultsProblems } from '../../core/results-schema.ts';
 import type { Results } from '../../core/types.ts';
 import { liveChildren, stopAllChildren } from '../../scenarios/child.ts';
 import { runArtilleryScenario } from '../../scenarios/engines/artillery-engine.ts';
@@ -51,7 +52,7 @@ test('run --engine artillery writes results.json with the push metrics of every 
   assert.equal(liveChildren().length, 0, 'server children stopped');
   assert.equal(liveArtilleryProcesses(), 0, 'artillery processes gone');
   const results = JSON.parse(await readFile(outcome.file, 'utf8')) as Results;
-  assert.equal(results.schema, 'pushbench/results@1');
+  assert.deepEqual(resultsProblems(results), []);
   assert.deepEqual(
     results.runs.map((r) => [r.protocol, r.engine, r.clients]),
     [

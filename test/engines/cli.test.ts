@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { resultsProblems } from '../../core/results-schema.ts';
 import type { CapacitySection, Results } from '../../core/types.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -102,6 +103,7 @@ test('capacity: a short short-poll probe writes the capacity section and the rep
   assert.match(r.stderr, /short-poll +100\/s →/, 'one line per step');
   const [runDir] = (await readdir(out)).filter((d) => d.endsWith('-capacity'));
   const results = JSON.parse(await readFile(path.join(out, runDir, 'results.json'), 'utf8')) as Results;
+  assert.deepEqual(resultsProblems(results), []);
   assert.deepEqual(results.capacity, section);
   assert.deepEqual(results.runs, []);
   const html = await readFile(path.join(out, runDir, 'index.html'), 'utf8');

@@ -1,8 +1,9 @@
 /**
  * The fault proxy in a child process for the Artillery resume test: `PROXY_TARGET_PORT` in
  * the environment; sends `{type:'listening', port}`; answers `{type:'blackhole', on}`.
- * In its own process so the test can always end it with a signal (see docs/engines.md on a
- * proxy that would not let its process exit after a blackholed connection was closed).
+ * In its own process so the test can always end it with a signal: in-process, FaultProxy.close()
+ * after a blackhole whose client side was destroyed while the server kept sending left the
+ * process spinning (reported to the network owner).
  */
 import { type AppliedFault, FaultProxy } from '../../../network/proxy.ts';
 
