@@ -4,6 +4,7 @@
  * timeline is known — and the extra RunResult with engine "browser" built from what the
  * pages measured. The host closes Chromium on every path; kill() is the last resort.
  */
+
 import { killMarked } from '../clients/browser/chromium.ts';
 import type { BrowserFleetInfo } from '../clients/browser/host.ts';
 import { browserObservations } from '../clients/browser/observations.ts';
@@ -18,6 +19,7 @@ import type { BrowserHostConfig } from './browser-host.ts';
 import { ChildHandle } from './child.ts';
 import { round3, summarizeTimings } from './results-io.ts';
 import type { Scenario } from './schema.ts';
+import { scenarioClientSettings } from './settings.ts';
 
 const BROWSER_HOST_ENTRY = new URL('./browser-host.ts', import.meta.url);
 
@@ -109,14 +111,7 @@ export function browserHostConfig(
     rampUpMs: s.rampUpMs,
     warmUpEndsAtMs,
     settings: {
-      pollIntervalMs: s.poll.intervalMs,
-      pollTimeoutMs: s.poll.timeoutMs,
-      longPollWaitMs: s.longPoll.waitMs,
-      longPollMarginMs: s.longPoll.marginMs,
-      sseKeepAliveMs: s.sse.keepAliveMs,
-      sseIdleFactor: s.sse.idleFactor,
-      heartbeat: s.heartbeat,
-      backoff: s.backoff,
+      ...scenarioClientSettings(s),
       sourceEndsAtMs: warmUpEndsAtMs + s.durationMs,
     },
     network: s.network,

@@ -26,6 +26,7 @@ import type { GeneratorFault } from './faults.ts';
 import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
 import { clientsFor, type Scenario } from './schema.ts';
+import { scenarioClientSettings, scenarioServerOptions } from './settings.ts';
 import { planWorkers } from './workers.ts';
 
 const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
@@ -57,7 +58,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   const ids = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
   const pages = pageIds(scenario.browsers);
   const server = new ChildHandle(`server (${protocol})`, SERVER_ENTRY, {
-    PUSHBENCH_SERVER_OPTIONS: JSON.stringify(serverOptions(scenario, protocol)),
+    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, ...scenarioServerOptions(scenario, protocol) }),
   });
   // Chromium starts while the server does: it is the slowest child to get ready.
   const browser = pages.length > 0 ? new BrowserHost(protocol) : undefined;
@@ -140,22 +141,6 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   }
 }
 
-function serverOptions(s: Scenario, protocol: ProtocolName): Record<string, unknown> {
-  return {
-    protocols: [protocol],
-    port: 0,
-    ratePerS: s.source.ratePerS,
-    sizeBytes: s.source.sizeBytes,
-    pattern: s.source.pattern,
-    burstSize: s.source.burstSize,
-    retentionCount: s.server.retentionCount,
-    retentionMs: s.server.retentionMs,
-    longPollWaitMs: s.longPoll.waitMs,
-    sseKeepAliveMs: s.sse.keepAliveMs,
-    serverPingIntervalMs: s.server.serverPingIntervalMs,
-  };
-}
-
 function sampleOf(stats: ServerStats): ServerSample {
   const connections = Object.values(stats.protocols).reduce((a, p) => a + (p?.connections ?? 0), 0);
   return {
@@ -211,14 +196,7 @@ async function initGenerator(
     allowRemote: opts.allowRemote,
     rampUpMs: s.rampUpMs,
     warmUpEndsAtMs,
-    pollIntervalMs: s.poll.intervalMs,
-    pollTimeoutMs: s.poll.timeoutMs,
-    longPollWaitMs: s.longPoll.waitMs,
-    longPollMarginMs: s.longPoll.marginMs,
-    sseKeepAliveMs: s.sse.keepAliveMs,
-    sseIdleFactor: s.sse.idleFactor,
-    heartbeat: s.heartbeat,
-    backoff: s.backoff,
+    ...scenarioClientSettings(s),
     headers: s.headers,
     network: s.network,
     faults,

@@ -5,7 +5,7 @@
 
 import { RUN_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
-import type { Results, RunResult } from '../core/types.ts';
+import type { ProtocolName, Results, RunResult } from '../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../core/types.ts';
 import { stopAllChildren } from './child.ts';
 import { runProtocolAll } from './protocol-run.ts';
@@ -33,9 +33,39 @@ export interface RunOutcome {
 }
 
 /** Run every protocol of the scenario and write results.json; never throws after the first run starts. */
-export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+export function runScenario(opts: RunOptions): Promise<RunOutcome> {
+  // The Node clients' run, then (scenario.browsers > 0) the browser pages' run.
+  return runEachProtocol(opts, (protocol, { signal }) =>
+    runProtocolAll({
+      scenario: opts.scenario,
+      protocol,
+      quiet: opts.quiet ?? false,
+      allowRemote: opts.allowRemote ?? false,
+      saturationMs: opts.saturationMs ?? RUN_DEFAULTS.saturationMs,
+      signal,
+    }),
+  );
+}
+
+/** What an engine's per-protocol step gets: the run id (its folder name) and the Ctrl-C signal. */
+export interface ProtocolStepContext {
+  id: string;
+  signal: AbortSignal;
+}
+
+/**
+ * The loop every engine shares: each protocol in turn through `step`, SLOs checked, Ctrl-C
+ * and failures caught (what was measured is kept), every child stopped, results.json written.
+ * `scenarioExtra` is merged into the recorded scenario (e.g. `{ engine: 'artillery' }`).
+ */
+export async function runEachProtocol(
+  opts: RunOptions,
+  step: (protocol: ProtocolName, ctx: ProtocolStepContext) => Promise<RunResult[]>,
+  scenarioExtra: Record<string, unknown> = {},
+): Promise<RunOutcome> {
   const { scenario } = opts;
   const startedAt = new Date();
+  const id = runId(scenario.name, startedAt);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
@@ -45,15 +75,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   try {
     for (const protocol of scenario.protocols) {
       if (abort.signal.aborted) break;
-      // The Node clients' run, then (scenario.browsers > 0) the browser pages' run.
-      const protocolRuns = await runProtocolAll({
-        scenario,
-        protocol,
-        quiet: opts.quiet ?? false,
-        allowRemote: opts.allowRemote ?? false,
-        saturationMs: opts.saturationMs ?? RUN_DEFAULTS.saturationMs,
-        signal: abort.signal,
-      });
+      const protocolRuns = await step(protocol, { id, signal: abort.signal });
       for (const run of protocolRuns) {
         if (abort.signal.aborted)
           run.notes = [...(run.notes ?? []), 'interrupted (Ctrl-C): figures are partial'];
@@ -71,15 +93,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   }
   const results: Results = {
     schema: RESULTS_SCHEMA_ID,
-    scenario: scenario as unknown as Record<string, unknown>,
+    scenario: { ...(scenario as unknown as Record<string, unknown>), ...scenarioExtra },
     environment: environment(startedAt),
     runs,
   };
-  const file = await writeResults(
-    results,
-    opts.outDir ?? RUN_DEFAULTS.outDir,
-    runId(scenario.name, startedAt),
-  );
+  const file = await writeResults(results, opts.outDir ?? RUN_DEFAULTS.outDir, id);
   const sloBreaches = runs.flatMap((r) => r.slo?.breaches ?? []);
   return { results, file, failure, interrupted: abort.signal.aborted, sloBreaches };
 }

@@ -7,13 +7,9 @@
  */
 import path from 'node:path';
 import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
-import type { ProtocolName, Results, RunResult } from '../../core/types.ts';
-import { RESULTS_SCHEMA_ID } from '../../core/types.ts';
-import { stopAllChildren } from '../child.ts';
-import { environment, runId, writeResults } from '../results-io.ts';
-import type { RunOptions, RunOutcome } from '../runner.ts';
+import type { ProtocolName, RunResult } from '../../core/types.ts';
+import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner.ts';
 import { clientsFor, type Scenario } from '../schema.ts';
-import { checkSlo } from '../slo.ts';
 import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
 import { exportCaveats, rampSeconds, scriptFileName, writeArtilleryFiles } from './artillery-export.ts';
 import { runArtillery } from './artillery-run.ts';
@@ -35,49 +31,22 @@ interface ProtocolArgs {
 }
 
 /** Run every protocol of the scenario on Artillery and write results.json; never throws after the first run starts. */
-export async function runArtilleryScenario(opts: RunOptions): Promise<RunOutcome> {
-  const { scenario } = opts;
-  const startedAt = new Date();
-  const id = runId(scenario.name, startedAt);
+export function runArtilleryScenario(opts: RunOptions): Promise<RunOutcome> {
   const outDir = opts.outDir ?? RUN_DEFAULTS.outDir;
-  const dir = path.resolve(outDir, id, 'artillery');
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const runs: RunResult[] = [];
-  let failure: Error | undefined;
-  try {
-    for (const protocol of scenario.protocols) {
-      if (abort.signal.aborted) break;
-      const args = {
-        scenario,
+  return runEachProtocol(
+    opts,
+    async (protocol, { id, signal }) => [
+      await runProtocolOnArtillery({
+        scenario: opts.scenario,
         protocol,
-        dir,
+        dir: path.resolve(outDir, id, 'artillery'),
         quiet: opts.quiet ?? false,
         allowRemote: opts.allowRemote ?? false,
-      };
-      const run = await runProtocolOnArtillery({ ...args, signal: abort.signal });
-      if (scenario.slo) run.slo = checkSlo(scenario.slo, run);
-      runs.push(run);
-      opts.onRun?.(run);
-    }
-  } catch (err) {
-    failure = err instanceof Error ? err : new Error(String(err));
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await stopAllChildren();
-  }
-  const results: Results = {
-    schema: RESULTS_SCHEMA_ID,
-    scenario: { ...(scenario as unknown as Record<string, unknown>), engine: 'artillery' },
-    environment: environment(startedAt),
-    runs,
-  };
-  const file = await writeResults(results, outDir, id);
-  const sloBreaches = runs.flatMap((r) => r.slo?.breaches ?? []);
-  return { results, file, failure, interrupted: abort.signal.aborted, sloBreaches };
+        signal,
+      }),
+    ],
+    { engine: 'artillery' },
+  );
 }
 
 /** One protocol: server child, script, artillery, conversion. */

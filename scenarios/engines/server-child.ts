@@ -44,22 +44,6 @@ export async function startServerChild(
   }
 }
 
-/** The server options a scenario implies for one protocol (as the pushbench engine starts it). */
-export function scenarioServerOptions(s: Scenario, protocol: ProtocolName): ServerOptions {
-  return {
-    protocols: [protocol],
-    ratePerS: s.source.ratePerS,
-    sizeBytes: s.source.sizeBytes,
-    pattern: s.source.pattern,
-    burstSize: s.source.burstSize,
-    retentionCount: s.server.retentionCount,
-    retentionMs: s.server.retentionMs,
-    longPollWaitMs: s.longPoll.waitMs,
-    sseKeepAliveMs: s.sse.keepAliveMs,
-    serverPingIntervalMs: s.server.serverPingIntervalMs,
-  };
-}
-
 /** Ask the server child for its process figures. */
 export async function sampleCost(server: ChildHandle): Promise<CostSample> {
   const stats = await server.request<ServerStats>('stats');
@@ -90,3 +74,5 @@ export function serverFigures(samples: CostSample[]): {
     eventLoopP99Ms: Math.max(...samples.slice(1).map((s) => s.eventLoopP99Ms)),
   };
 }
+
+export { scenarioServerOptions } from '../settings.ts';

@@ -1,0 +1,37 @@
+/**
+ * What a scenario means for each process: the server's options and the clients' settings.
+ * One place, used by the runner, the browser host and the engines.
+ */
+import type { ProtocolName } from '../core/types.ts';
+import type { ServerOptions } from '../servers/options.ts';
+import type { Scenario } from './schema.ts';
+
+/** The server options a scenario implies for one protocol's server process. */
+export function scenarioServerOptions(s: Scenario, protocol: ProtocolName): ServerOptions {
+  return {
+    protocols: [protocol],
+    ratePerS: s.source.ratePerS,
+    sizeBytes: s.source.sizeBytes,
+    pattern: s.source.pattern,
+    burstSize: s.source.burstSize,
+    retentionCount: s.server.retentionCount,
+    retentionMs: s.server.retentionMs,
+    longPollWaitMs: s.longPoll.waitMs,
+    sseKeepAliveMs: s.sse.keepAliveMs,
+    serverPingIntervalMs: s.server.serverPingIntervalMs,
+  };
+}
+
+/** The protocol settings every client (Node or browser page) takes from a scenario. */
+export function scenarioClientSettings(s: Scenario) {
+  return {
+    pollIntervalMs: s.poll.intervalMs,
+    pollTimeoutMs: s.poll.timeoutMs,
+    longPollWaitMs: s.longPoll.waitMs,
+    longPollMarginMs: s.longPoll.marginMs,
+    sseKeepAliveMs: s.sse.keepAliveMs,
+    sseIdleFactor: s.sse.idleFactor,
+    heartbeat: s.heartbeat,
+    backoff: s.backoff,
+  };
+}
