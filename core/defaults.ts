@@ -192,9 +192,11 @@ export const PERF_DEFAULTS = {
   quickClients: 200,
   ratePerS: 10,
   sizeBytes: 256,
+  /** Fan-out trials are long (connect N, warm up, measure): fewer repetitions than the cheap comparisons. */
   repetitions: 3,
+  cheapRepetitions: 5,
   quickRepetitions: 2,
-  warmUpMs: 2_000,
+  warmUpMs: 1_500,
   measureMs: 5_000,
   quickWarmUpMs: 500,
   quickMeasureMs: 1_500,
@@ -204,7 +206,7 @@ export const PERF_DEFAULTS = {
   connectConcurrency: 100,
   /** Polling: autocannon / wrk connections and seconds per measurement. */
   pollConnections: 50,
-  pollDurationMs: 5_000,
+  pollDurationMs: 3_000,
   quickPollDurationMs: 1_000,
   /** Fault proxy: round trips per measurement, payload bytes. */
   proxyPings: 2_000,

@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { nowMs } from './clock.ts';
 import { Pipeline } from './pipeline.ts';
+import { resetSocket } from './reset-socket.ts';
 import type { NormalizedFault } from './spec.ts';
 import { toxicDefinition } from './spec.ts';
 import type { ConnectionControl, ConnectionStats, Direction } from './types.ts';
@@ -94,8 +95,8 @@ export class Link implements ConnectionControl {
   reset(): void {
     if (this.done) return;
     this.enterClosing();
-    this.client.resetAndDestroy();
-    this.server?.resetAndDestroy();
+    resetSocket(this.client);
+    if (this.server) resetSocket(this.server);
   }
 
   /** End both sides with FIN; read (and discard) until the peers end too, at most closeGraceMs. */

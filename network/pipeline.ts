@@ -5,6 +5,7 @@
  * kernel buffer then fills, as on a slow path); it resumes below the low-water mark.
  */
 import type { Socket } from 'node:net';
+import { resetSocket } from './reset-socket.ts';
 import type { Chunk, Direction, StreamToxicDefinition, Toxic } from './types.ts';
 
 interface Stage {
@@ -92,7 +93,7 @@ export class Pipeline {
     const dest = this.dest;
     if (dest.destroyed) return;
     if (chunk.eof === 'rst') {
-      dest.resetAndDestroy();
+      resetSocket(dest);
     } else if (chunk.eof === 'fin') {
       dest.end();
     } else if (!dest.writableEnded) {

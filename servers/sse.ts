@@ -11,8 +11,8 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
-import { directStreamSocket, type PreparedEvent, prepareEvent, writeEvent } from './sse-event.ts';
 import type { Entry } from './source.ts';
+import { directStreamSocket, type PreparedEvent, prepareEvent, writeEvent } from './sse-event.ts';
 import { parseQuery } from './validate.ts';
 
 interface Stream {

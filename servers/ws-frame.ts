@@ -9,8 +9,7 @@
  * `ws.send`.
  */
 import type { Socket } from 'node:net';
-import WebSocket from 'ws';
-import * as wsModule from 'ws';
+import WebSocket, * as wsModule from 'ws';
 
 interface SenderStatic {
   frame(
@@ -71,7 +70,12 @@ export function sendPrepared(
 ): boolean {
   if (ws.readyState !== OPEN) return false;
   const sender = (ws as unknown as WsInternals)._sender;
-  if (socket !== null && sender !== undefined && sender._state === SENDER_IDLE && sender._queue.length === 0) {
+  if (
+    socket !== null &&
+    sender !== undefined &&
+    sender._state === SENDER_IDLE &&
+    sender._queue.length === 0
+  ) {
     socket.write(prepared.bytes);
   } else {
     ws.send(prepared.payload, { binary: false });

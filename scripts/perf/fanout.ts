@@ -50,7 +50,10 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
   const common = { ratePerS: s.ratePerS, sizeBytes: s.sizeBytes };
   const procs: ChildHandle[] = [];
   try {
-    const bare = await startServerProc(`bare ${s.protocol}`, { kind: isWs ? 'bare-ws' : 'bare-sse', ...common });
+    const bare = await startServerProc(`bare ${s.protocol}`, {
+      kind: isWs ? 'bare-ws' : 'bare-sse',
+      ...common,
+    });
     procs.push(bare.handle);
     const ours = await startServerProc(`pushbench ${s.protocol}`, {
       kind: 'pushbench',

@@ -5,11 +5,12 @@
  * pushbench websocket server, same clients, same number of processes, same schedule:
  * source on, clients connect, warm-up, one measured window. Repetitions alternate sides.
  */
+
+import { createHistogram, decodeHistogram } from '../../clients/histograms.ts';
 import type { WorkerReport } from '../../clients/report-types.ts';
 import { HEARTBEAT_DEFAULTS } from '../../core/defaults.ts';
 import { ChildHandle } from '../../scenarios/child.ts';
 import type { GeneratorConfig } from '../../scenarios/generator.ts';
-import { createHistogram, decodeHistogram } from '../../clients/histograms.ts';
 import {
   connectAll,
   disconnectAll,
@@ -114,10 +115,18 @@ async function minimalTrial(s: GeneratorOverheadSettings, server: ServerProc, at
   }
 }
 
-async function pushbenchTrial(s: GeneratorOverheadSettings, server: ServerProc, at: Schedule, notes: string[]) {
+async function pushbenchTrial(
+  s: GeneratorOverheadSettings,
+  server: ServerProc,
+  at: Schedule,
+  notes: string[],
+) {
   const per = Math.ceil(s.clients / at.processes);
   const ids = Array.from({ length: s.clients }, (_, i) => `g${i + 1}`);
-  const gens = Array.from({ length: at.processes }, (_, i) => new ChildHandle(`generator ${i + 1}`, GENERATOR_ENTRY));
+  const gens = Array.from(
+    { length: at.processes },
+    (_, i) => new ChildHandle(`generator ${i + 1}`, GENERATOR_ENTRY),
+  );
   try {
     await Promise.all(
       gens.map((g, i) => {

@@ -60,11 +60,9 @@ export async function findWrk(): Promise<string | null> {
 /** wrk -t1 -c connections -d seconds --latency against url. */
 export async function wrk(url: string, connections: number, durationMs: number): Promise<LoadResult> {
   const seconds = Math.max(1, Math.round(durationMs / 1000));
-  const { stdout } = await run(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url],
-    { timeout: durationMs + 30_000 },
-  );
+  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    timeout: durationMs + 30_000,
+  });
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);

@@ -22,7 +22,8 @@ const HELP = `Usage: npm run perf -- [options]
 
   --quick              small and short (${PERF_DEFAULTS.quickClients} clients, ${PERF_DEFAULTS.quickRepetitions} repetitions): the CI form
   --only LIST          comma-separated subset of ${GROUPS.join(', ')} (default: all)
-  --repetitions N      repetitions per comparison (default ${PERF_DEFAULTS.repetitions}, quick ${PERF_DEFAULTS.quickRepetitions})
+  --repetitions N      repetitions per comparison (default ${PERF_DEFAULTS.repetitions} for fan-outs,
+                       ${PERF_DEFAULTS.cheapRepetitions} for the others; quick ${PERF_DEFAULTS.quickRepetitions})
   --out DIR            where perf.json goes (default ${PERF_DEFAULTS.outDir})
   -h, --help           this text`;
 
@@ -53,7 +54,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (values.help) return 'help';
   const problems: string[] = [];
   const only = typeof values.only === 'string' ? values.only.split(',').map((g) => g.trim()) : [...GROUPS];
-  for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) problems.push(`--only: unknown "${g}"`);
+  for (const g of only)
+    if (!(GROUPS as readonly string[]).includes(g)) problems.push(`--only: unknown "${g}"`);
   let repetitions: number | undefined;
   if (typeof values.repetitions === 'string') {
     repetitions = Number(values.repetitions);
@@ -105,7 +107,9 @@ async function run(o: CliOptions): Promise<number> {
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log('');
   for (const line of ratioTable(report)) console.log(line);
-  console.log(`\nload average ${loadBefore.toFixed(2)} → ${report.environment.loadAverageAfter.toFixed(2)} on ${report.environment.cpus} CPUs`);
+  console.log(
+    `\nload average ${loadBefore.toFixed(2)} → ${report.environment.loadAverageAfter.toFixed(2)} on ${report.environment.cpus} CPUs`,
+  );
   console.log(`wrote ${file} (${(report.elapsedMs / 1000).toFixed(0)} s)`);
   return failures.length ? 1 : 0;
 }

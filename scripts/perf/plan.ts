@@ -32,6 +32,7 @@ export function plan(o: PlanOptions): Task[] {
   const d = PERF_DEFAULTS;
   const t = d.targets;
   const repetitions = o.repetitions ?? (o.quick ? d.quickRepetitions : d.repetitions);
+  const cheapRepetitions = o.repetitions ?? (o.quick ? d.quickRepetitions : d.cheapRepetitions);
   const timing = o.quick
     ? { warmUpMs: d.quickWarmUpMs, measureMs: d.quickMeasureMs }
     : { warmUpMs: d.warmUpMs, measureMs: d.measureMs };
@@ -44,7 +45,10 @@ export function plan(o: PlanOptions): Task[] {
     connectConcurrency: d.connectConcurrency,
   };
   const fanoutClients = o.quick ? [d.quickClients] : d.fanoutClients;
-  const fanoutTargets = { latencyP50: { max: t.fanoutLatencyP50Max }, cpuPerDelivered: { max: t.fanoutCpuMax } };
+  const fanoutTargets = {
+    latencyP50: { max: t.fanoutLatencyP50Max },
+    cpuPerDelivered: { max: t.fanoutCpuMax },
+  };
   const tasks: Task[] = [];
   for (const protocol of ['websocket', 'sse'] as const) {
     for (const clients of fanoutClients) {
@@ -63,6 +67,7 @@ export function plan(o: PlanOptions): Task[] {
       compareGeneratorOverhead({
         clients: generatorClients,
         ...load,
+        repetitions: cheapRepetitions,
         targets: { latencyP50: { max: t.generatorOverheadMax }, latencyP99: { max: t.generatorOverheadMax } },
       }),
   });
@@ -71,7 +76,7 @@ export function plan(o: PlanOptions): Task[] {
     group: 'poll',
     run: () =>
       comparePolling({
-        repetitions,
+        repetitions: cheapRepetitions,
         connections: d.pollConnections,
         durationMs: o.quick ? d.quickPollDurationMs : d.pollDurationMs,
         targets: { rate: { min: t.pollRateMin } },
@@ -82,7 +87,7 @@ export function plan(o: PlanOptions): Task[] {
     group: 'proxy',
     run: () =>
       compareProxy({
-        repetitions: Math.max(repetitions, 3),
+        repetitions: Math.max(cheapRepetitions, 3),
         pings: o.quick ? d.quickProxyPings : d.proxyPings,
         payloadBytes: d.proxyPayloadBytes,
       }),

@@ -30,7 +30,10 @@ export async function compareProxy(s: ProxySettings): Promise<Comparison> {
     sockets.push(direct, proxied);
     await pingPong(direct, WARMUP_PINGS, s.payloadBytes);
     await pingPong(proxied, WARMUP_PINGS, s.payloadBytes);
-    const reps = { direct: [] as Array<Record<string, number>>, proxied: [] as Array<Record<string, number>> };
+    const reps = {
+      direct: [] as Array<Record<string, number>>,
+      proxied: [] as Array<Record<string, number>>,
+    };
     for (let rep = 0; rep < s.repetitions; rep++) {
       for (const side of alternate(rep, 'direct' as const, 'proxied' as const)) {
         const samples = await pingPong(side === 'direct' ? direct : proxied, s.pings, s.payloadBytes);

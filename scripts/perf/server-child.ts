@@ -12,8 +12,8 @@ import type { ProtocolName } from '../../core/types.ts';
 import { startServer } from '../../servers/app.ts';
 import { startBareFastify } from './bare/fastify.ts';
 import { startBareSse } from './bare/sse.ts';
-import { startBareWs } from './bare/ws.ts';
 import type { BareServer } from './bare/types.ts';
+import { startBareWs } from './bare/ws.ts';
 
 export type ServerKind = 'bare-ws' | 'bare-sse' | 'bare-fastify' | 'pushbench';
 
@@ -36,6 +36,8 @@ interface Request {
   id?: number;
 }
 
+// As servers/main.ts: no source-mapped stacks (each aborted stream would build one), both sides alike.
+process.setSourceMapsEnabled(false);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
@@ -52,8 +54,14 @@ async function startPushbench(c: ServerChildConfig): Promise<BareServer> {
   return {
     url: server.url,
     connections,
-    startSource: () => (server.source.startGenerator(), server.source.lastSeq),
-    stopSource: () => (server.source.stopGenerator(), server.source.lastSeq),
+    startSource: () => {
+      server.source.startGenerator();
+      return server.source.lastSeq;
+    },
+    stopSource: () => {
+      server.source.stopGenerator();
+      return server.source.lastSeq;
+    },
     close: () => server.close(),
   };
 }

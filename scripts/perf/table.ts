@@ -60,14 +60,18 @@ export function ratioTable(report: PerfReport): string[] {
 
 function extraLines(c: Comparison): string[] {
   const out: string[] = [];
-  const wrk = c.extra?.wrk as { skipped?: string; ratio?: { rate: number }; autocannonCeiling?: number } | undefined;
+  const wrk = c.extra?.wrk as
+    | { skipped?: string; ratio?: { rate: number }; autocannonCeiling?: number }
+    | undefined;
   if (wrk?.skipped) out.push(`${c.id}: wrk skipped — ${wrk.skipped}`);
   else if (wrk?.ratio)
     out.push(
       `${c.id}: wrk rate ratio ${fmt(wrk.ratio.rate)}; autocannon reaches ${fmt(wrk.autocannonCeiling)} of wrk's rate on the bare route`,
     );
   if (c.extra?.addedP50Us !== undefined)
-    out.push(`${c.id}: the proxy adds ${c.extra.addedP50Us} µs at the median, ${c.extra.addedP99Us} µs at p99`);
+    out.push(
+      `${c.id}: the proxy adds ${c.extra.addedP50Us} µs at the median, ${c.extra.addedP99Us} µs at p99`,
+    );
   for (const note of c.notes) out.push(`${c.id}: ${note}`);
   return out;
 }

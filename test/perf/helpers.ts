@@ -35,7 +35,8 @@ export class RawStream {
   async bodyAtLeast(bytes: number, timeoutMs = 5_000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
     while (this.body.length < bytes) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${bytes} body bytes (${this.body.length})`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${bytes} body bytes (${this.body.length})`);
       await Promise.race([once(this.socket, 'data'), new Promise((r) => setTimeout(r, 50))]);
     }
     return this.body;

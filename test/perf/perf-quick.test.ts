@@ -32,7 +32,9 @@ const EXPECTED: Array<[string, string[]]> = [
 ];
 
 describe('npm run perf -- --quick', () => {
-  test('completes and writes perf.json with every comparison and every ratio', { timeout: 150_000 }, async () => {
+  test('completes and writes perf.json with every comparison and every ratio', {
+    timeout: 150_000,
+  }, async () => {
     child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--quick', '--out', outDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -43,7 +43,10 @@ describe('cost figures in results.json', () => {
       const { cpuMsPerDeliveredMessage: cpu, memoryKBPerConnection: mem } = run.server;
       assert.ok(run.delivery.delivered > 0, `${run.protocol}: messages were delivered`);
       assert.ok(typeof cpu === 'number' && cpu > 0 && cpu < 10, `${run.protocol}: cpu per message ${cpu} ms`);
-      assert.ok(typeof mem === 'number' && mem > 0 && mem < 1024, `${run.protocol}: memory per connection ${mem} KB`);
+      assert.ok(
+        typeof mem === 'number' && mem > 0 && mem < 1024,
+        `${run.protocol}: memory per connection ${mem} KB`,
+      );
     }
     assert.deepEqual(liveChildren(), []);
   });

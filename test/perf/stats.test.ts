@@ -31,7 +31,10 @@ describe('perf statistics', () => {
   });
 
   test('repetitions alternate which side goes first', () => {
-    assert.deepEqual([0, 1, 2].map((rep) => alternate(rep, 'a', 'b')[0]), ['a', 'b', 'a']);
+    assert.deepEqual(
+      [0, 1, 2].map((rep) => alternate(rep, 'a', 'b')[0]),
+      ['a', 'b', 'a'],
+    );
   });
 
   test('CLI: defaults, --only subsets, and every bad option reported at once', () => {

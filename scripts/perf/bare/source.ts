@@ -19,15 +19,15 @@ export class BareSource {
     );
   }
 
-  get lastSeq(): number {
+  /** Start publishing; returns the last seq. */
+  start(): number {
+    this.generator.start();
     return this.seq;
   }
 
-  start(): void {
-    this.generator.start();
-  }
-
-  stop(): void {
+  /** Stop publishing; returns the last seq. */
+  stop(): number {
     this.generator.stop();
+    return this.seq;
   }
 }

@@ -30,8 +30,8 @@ export async function startBareSse(opts: BareOptions): Promise<BareServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => streams.size,
-    startSource: () => (source.start(), source.lastSeq),
-    stopSource: () => (source.stop(), source.lastSeq),
+    startSource: () => source.start(),
+    stopSource: () => source.stop(),
     close: () => {
       source.stop();
       for (const res of streams) res.destroy();

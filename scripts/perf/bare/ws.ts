@@ -20,8 +20,8 @@ export async function startBareWs(opts: BareOptions): Promise<BareServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => wss.clients.size,
-    startSource: () => (source.start(), source.lastSeq),
-    stopSource: () => (source.stop(), source.lastSeq),
+    startSource: () => source.start(),
+    stopSource: () => source.stop(),
     close: () => {
       source.stop();
       for (const ws of wss.clients) ws.terminate();
