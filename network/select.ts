@@ -3,20 +3,11 @@
  * with the same seed contains the smaller one.
  */
 import { PushbenchError } from '../core/errors.ts';
+import { mulberry32 } from '../core/random.ts';
 
 export type Share = { percent: number } | { count: number };
 
-/** mulberry32: a tiny, good-enough seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** How many of `total` a share selects: round(percent × total / 100), or min(count, total). */
 export function shareCount(total: number, share: Share, path = 'clients'): number {

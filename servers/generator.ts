@@ -6,7 +6,9 @@
  * and a source more than MAX_LAG_MS behind skips ahead (overload: fewer messages,
  * never a frozen event loop).
  */
+
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from '../core/random.ts';
 
 export type Pattern = 'constant' | 'poisson' | 'burst';
 
@@ -24,18 +26,6 @@ const TICK_BUDGET_MS = 10;
 const MAX_LAG_MS = 1_000;
 const PAYLOAD_POOL = 16;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A few distinct payloads of exactly sizeBytes ASCII bytes (distinct so compression stays honest). */
 export function makePayloads(sizeBytes: number, random: () => number): string[] {
@@ -59,7 +49,7 @@ export class Generator {
     private readonly opts: GeneratorOptions,
     private readonly emit: (data: string) => void,
   ) {
-    this.random = seededRandom(opts.seed);
+    this.random = mulberry32(opts.seed);
     this.payloads = makePayloads(opts.sizeBytes, this.random);
   }
 
