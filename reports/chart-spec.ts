@@ -4,7 +4,7 @@
  * (assets/runtime.js) turns specs into charts; nothing here runs in the browser.
  */
 import { engineDash, protocolColor, withAlpha } from './colors.ts';
-import type { Unit } from './format.ts';
+import { formatValue, type Unit } from './format.ts';
 import type { FaultWindow, RunView } from './model.ts';
 
 export interface ChartTable {
@@ -101,4 +101,42 @@ export function seriesRows(
       }),
     ),
   ]);
+}
+
+/** What differs between the one-field time-series charts (bandwidth, connected clients). */
+export interface TimeChartOptions {
+  id: string;
+  title: string;
+  caption: string;
+  yTitle: string;
+  unit: Unit;
+  pick: (p: RunView['series'][number]) => number | null;
+  /** Shown when no run has this series. */
+  empty: string;
+  line?: Record<string, unknown>;
+}
+
+/** A full-width line chart of one time-series field per run, fault windows shaded, with its table. */
+export function timeSeriesChart(runs: RunView[], faults: FaultWindow[], o: TimeChartOptions): ChartSpec {
+  const withSeries = runs.filter((r) => r.series.some((p) => o.pick(p) !== null));
+  return {
+    id: o.id,
+    title: o.title,
+    caption: o.caption,
+    config: {
+      type: 'line',
+      data: { datasets: withSeries.map((r) => lineDataset(r, r.label, points(r, o.pick), o.line)) },
+      options: { scales: { x: timeAxis(), y: { beginAtZero: true, title: axisTitle(o.yTitle) } } },
+    },
+    units: { x: 'seconds', y: o.unit },
+    faults: shading(faults),
+    wide: true,
+    tables: [
+      {
+        head: ['t (s)', ...withSeries.map((r) => r.label)],
+        rows: seriesRows(withSeries, [(p) => formatValue(o.unit, o.pick(p))]),
+      },
+    ],
+    empty: withSeries.length ? undefined : o.empty,
+  };
 }

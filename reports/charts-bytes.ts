@@ -2,15 +2,7 @@
  * Chart 3 (bytes per delivered message, payload vs overhead, stacked) and chart 4 (bytes/s
  * over time).
  */
-import {
-  axisTitle,
-  type ChartSpec,
-  lineDataset,
-  points,
-  seriesRows,
-  shading,
-  timeAxis,
-} from './chart-spec.ts';
+import { axisTitle, type ChartSpec, timeSeriesChart } from './chart-spec.ts';
 import { formatValue } from './format.ts';
 import type { FaultWindow, RunView } from './model.ts';
 
@@ -69,34 +61,14 @@ export function bytesPerMessageChart(runs: RunView[]): ChartSpec {
 
 /** Chart 4: socket bytes per second (both directions), per run. */
 export function bytesOverTimeChart(runs: RunView[], faults: FaultWindow[]): ChartSpec {
-  const withSeries = runs.filter((r) => r.series.some((p) => p.bytesPerS !== null));
-  return {
+  return timeSeriesChart(runs, faults, {
     id: 'chart-bytes-time',
     title: 'Bandwidth over time',
     caption:
       'Socket bytes per second, both directions, all clients of a run. Polling pays a steady price even when nothing is published; heartbeats show as a floor; a reconnect storm shows as a spike after a fault.',
-    config: {
-      type: 'line',
-      data: {
-        datasets: withSeries.map((r) =>
-          lineDataset(
-            r,
-            r.label,
-            points(r, (p) => p.bytesPerS),
-          ),
-        ),
-      },
-      options: { scales: { x: timeAxis(), y: { beginAtZero: true, title: axisTitle('bytes per second') } } },
-    },
-    units: { x: 'seconds', y: 'bytesPerS' },
-    faults: shading(faults),
-    wide: true,
-    tables: [
-      {
-        head: ['t (s)', ...withSeries.map((r) => r.label)],
-        rows: seriesRows(withSeries, [(p) => formatValue('bytesPerS', p.bytesPerS)]),
-      },
-    ],
-    empty: withSeries.length ? undefined : 'No time series with byte counts in this results file.',
-  };
+    yTitle: 'bytes per second',
+    unit: 'bytesPerS',
+    pick: (p) => p.bytesPerS,
+    empty: 'No time series with byte counts in this results file.',
+  });
 }

@@ -2,15 +2,7 @@
  * Chart 5 (connected clients over time) and chart 6 (reconnect timings: detect, reconnect,
  * recover, zombie; bar = p50, whisker = max).
  */
-import {
-  axisTitle,
-  type ChartSpec,
-  lineDataset,
-  points,
-  seriesRows,
-  shading,
-  timeAxis,
-} from './chart-spec.ts';
+import { axisTitle, type ChartSpec, timeSeriesChart } from './chart-spec.ts';
 import { protocolColor, withAlpha } from './colors.ts';
 import { formatValue } from './format.ts';
 import type { FaultWindow, RunView, Timing } from './model.ts';
@@ -28,37 +20,17 @@ const PHASES: Array<{ label: string; pick: (r: RunView) => Timing; help: string 
 
 /** Chart 5: how many clients were connected in each second; drops and recoveries around faults. */
 export function connectedChart(runs: RunView[], faults: FaultWindow[]): ChartSpec {
-  const withSeries = runs.filter((r) => r.series.some((p) => p.connected !== null));
-  return {
+  return timeSeriesChart(runs, faults, {
     id: 'chart-connected',
     title: 'Connected clients over time',
     caption:
       'Clients holding an open connection (polling: clients whose last request succeeded) in each second. A drop inside a shaded fault window is the protocol noticing the outage; the climb back is its reconnect.',
-    config: {
-      type: 'line',
-      data: {
-        datasets: withSeries.map((r) =>
-          lineDataset(
-            r,
-            r.label,
-            points(r, (p) => p.connected),
-            { stepped: true },
-          ),
-        ),
-      },
-      options: { scales: { x: timeAxis(), y: { beginAtZero: true, title: axisTitle('connected clients') } } },
-    },
-    units: { x: 'seconds', y: 'count' },
-    faults: shading(faults),
-    wide: true,
-    tables: [
-      {
-        head: ['t (s)', ...withSeries.map((r) => r.label)],
-        rows: seriesRows(withSeries, [(p) => formatValue('count', p.connected)]),
-      },
-    ],
-    empty: withSeries.length ? undefined : 'No time series with connection counts in this results file.',
-  };
+    yTitle: 'connected clients',
+    unit: 'count',
+    pick: (p) => p.connected,
+    empty: 'No time series with connection counts in this results file.',
+    line: { stepped: true },
+  });
 }
 
 function hasTiming(run: RunView): boolean {
