@@ -4,11 +4,9 @@
  * sampled for CPU / RSS / event-loop delay so every engine reports the server's cost the same way.
  */
 import { assertLoopbackTarget } from '../../core/loopback.ts';
-import type { ProtocolName } from '../../core/types.ts';
 import type { ServerOptions } from '../../servers/app.ts';
 import type { ServerStats } from '../../servers/stats.ts';
 import { ChildHandle } from '../child.ts';
-import type { Scenario } from '../schema.ts';
 
 const SERVER_ENTRY = new URL('../../servers/main.ts', import.meta.url);
 
