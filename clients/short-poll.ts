@@ -6,74 +6,34 @@
  * backoff; the first answer after that is the reopen. Latency includes the wait for the
  * next poll, as DESIGN.md says it should.
  */
-import type { PollResponse } from '../core/types.ts';
-import { BaseClient, type ClientConfig } from './client.ts';
-import { requestHeaders } from './headers.ts';
-import { createAgent, errorKind, getJson, type Target, targetOf } from './http.ts';
+import type { ClientConfig } from './client.ts';
 import { nowMs, type Recorder } from './metrics.ts';
+import { PollingClient } from './polling.ts';
 
-export class ShortPollClient extends BaseClient {
-  private agent = createAgent();
-  private readonly target: Target;
-  private readonly headers: Record<string, string>;
-  private abort: (() => void) | undefined;
+export class ShortPollClient extends PollingClient {
   private nextTimer: NodeJS.Timeout | undefined;
   private anchorMs: number | undefined;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super(config, recorder);
-    this.target = targetOf(config.baseUrl);
-    this.headers = requestHeaders(config.headers, 'poll', config.baseUrl);
   }
 
   protected connect(): void {
     this.poll();
   }
 
-  protected teardown(mode: 'dead' | 'stop'): void {
+  protected override teardown(mode: 'dead' | 'stop'): void {
     clearTimeout(this.nextTimer);
-    this.abort?.();
-    this.abort = undefined;
-    // A fresh agent after a death: never reuse a socket of the dead connection.
-    this.agent.destroy();
-    if (mode === 'dead') this.agent = createAgent();
+    super.teardown(mode);
   }
 
   private poll(): void {
-    const since = this.resumeSeq();
-    const path =
-      `/poll?client=${encodeURIComponent(this.id)}` + (since === undefined ? '' : `&since=${since}`);
     this.anchorMs ??= nowMs();
-    this.stats.requests++;
-    this.abort = getJson<PollResponse>(
-      {
-        agent: this.agent,
-        target: this.target,
-        path,
-        headers: this.headers,
-        meter: this.stats.meter,
-        timeoutMs: this.config.pollTimeoutMs,
-      },
-      (err, body) => this.safely(() => this.answered(err, body)),
-    );
+    this.get(`/poll?client=${encodeURIComponent(this.id)}${this.sinceParam()}`, this.config.pollTimeoutMs);
   }
 
-  private answered(err: Error | null, body: PollResponse | undefined): void {
-    this.abort = undefined;
-    const atMs = nowMs();
-    if (err || !body || !Array.isArray(body.messages)) {
-      this.failed(err ? errorKind(err) : 'bad-body', atMs);
-      return;
-    }
-    if (body.messages.length === 0) this.stats.emptyResponses++;
-    if (this.state === 'connecting') this.opened(body, atMs);
-    else this.answer(body, atMs);
-    for (const env of body.messages) this.deliver(env, atMs);
-    this.advanceTo(body.lastSeq, atMs);
-    this.scheduleNext();
-  }
-
-  private scheduleNext(): void {
+  /** Next slot on the fixed schedule (a slot that passed while a poll was in flight is skipped). */
+  protected next(): void {
     if (this.stopped) return;
     const now = nowMs();
     const intervalMs = this.config.pollIntervalMs;
