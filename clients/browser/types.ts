@@ -4,22 +4,11 @@
  * exposed function. Times are epoch ms on the page's clock (performance.timeOrigin +
  * performance.now(), the clock of the envelope's `t`).
  */
-import type { BACKOFF_DEFAULTS, HEARTBEAT_DEFAULTS } from '../../core/defaults.ts';
-import type { ProtocolName } from '../../core/types.ts';
-import type { ReconnectEvent } from '../report-types.ts';
+import type { ClientConfig } from '../client.ts';
+import type { ClientStats, ReconnectEvent } from '../report-types.ts';
 
-/** Settings of one page's client (the page twin of ClientConfig, without headers: the browser sends its own). */
-export interface PageConfig {
-  id: string;
-  protocol: ProtocolName;
-  pollIntervalMs: number;
-  pollTimeoutMs: number;
-  longPollWaitMs: number;
-  longPollMarginMs: number;
-  sseKeepAliveMs: number;
-  sseIdleFactor: number;
-  heartbeat: typeof HEARTBEAT_DEFAULTS;
-  backoff: typeof BACKOFF_DEFAULTS;
+/** Settings of one page's client: ClientConfig without the base URL (the page's own origin), headers (the browser sends its own) and wsPath. */
+export interface PageConfig extends Omit<ClientConfig, 'baseUrl' | 'headers' | 'wsPath'> {
   /**
    * Epoch ms when the run's source stops publishing: the SSE idle watchdog stands down then
    * (EventSource hides keep-alive comments, so the drain's silence would look like a dead
@@ -44,23 +33,11 @@ export interface BrowserReconnectEvent extends ReconnectEvent {
   browserRetry?: boolean;
 }
 
-/** The page's counters (ClientStats without the byte meter: the proxy counts the page's bytes). */
-export interface PageStats {
+/** The page's counters: ClientStats without the byte meter (the proxy counts the page's bytes). */
+export type PageStats = Omit<ClientStats, 'id' | 'meter' | 'subscribedAfterSeq' | 'firstOpenAtMs'> & {
   subscribedAfterSeq?: number;
-  lastSeq: number;
-  highWaterSeq: number;
-  delivered: number;
-  recovered: number;
-  duplicates: number;
-  outOfOrder: number;
-  gapsLost: number;
-  payloadBytes: number;
-  requests: number;
-  emptyResponses: number;
-  reconnects: number;
-  connected: boolean;
   firstOpenAtMs?: number;
-}
+};
 
 /** How late the page's 100 ms timer fired: the page's own saturation. */
 export interface TimerLag {
