@@ -11,6 +11,7 @@ import type { WorkerReport } from '../../clients/report-types.ts';
 import { HEARTBEAT_DEFAULTS } from '../../core/defaults.ts';
 import { ChildHandle } from '../../scenarios/child.ts';
 import type { GeneratorConfig } from '../../scenarios/generator.ts';
+import type { FanoutSettings } from './fanout.ts';
 import {
   connectAll,
   disconnectAll,
@@ -23,21 +24,12 @@ import {
   stopAll,
 } from './procs.ts';
 import { alternate, comparison, sideOf } from './stats.ts';
-import type { Comparison, Target } from './types.ts';
+import type { Comparison } from './types.ts';
 
 const GENERATOR_ENTRY = new URL('../../scenarios/generator.ts', import.meta.url);
 
-export interface GeneratorOverheadSettings {
-  clients: number;
-  repetitions: number;
-  ratePerS: number;
-  sizeBytes: number;
-  warmUpMs: number;
-  measureMs: number;
-  clientsPerReceiver: number;
-  connectConcurrency: number;
-  targets: Record<string, Target>;
-}
+/** The fan-out settings, always over websocket (pushbench's clients vs minimal ws clients). */
+export type GeneratorOverheadSettings = Omit<FanoutSettings, 'protocol'>;
 
 interface Schedule {
   processes: number;
