@@ -17,7 +17,7 @@ import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
-import { directSocket, prepareText, sendPrepared } from './ws-frame.ts';
+import { directSocket, prepareText, sendPing, sendPrepared } from './ws-frame.ts';
 
 interface Peer {
   ws: WebSocket;
@@ -176,7 +176,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
         continue;
       }
       peer.alive = false;
-      if (!cutIfSlow(peer)) peer.ws.ping();
+      if (!cutIfSlow(peer)) sendPing(peer.ws, peer.socket);
     }
   }, ctx.options.serverPingIntervalMs);
 

@@ -6,7 +6,7 @@
  * done when ws would write synchronously itself (OPEN, no extension such as
  * permessage-deflate, no queued / compressing frame), so the bytes on the wire and
  * their order are exactly what `ws.send` would produce; otherwise it falls back to
- * `ws.send`.
+ * `ws.send`. The server's protocol ping (empty payload) is prebuilt the same way.
  */
 import type { Socket } from 'node:net';
 import WebSocket, * as wsModule from 'ws';
@@ -27,6 +27,7 @@ interface WsInternals {
 
 const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 const OPCODE_TEXT = 1;
+const OPCODE_PING = 9;
 const SENDER_IDLE = 0;
 const OPEN = WebSocket.OPEN;
 
@@ -50,6 +51,17 @@ export function prepareText(text: string): PreparedFrame {
   return { payload, bytes: frame.length === 1 ? frame[0] : Buffer.concat(frame) };
 }
 
+/** The unmasked server→client ping with an empty payload (2 bytes), built once for every ping. */
+const PING_FRAME = Buffer.concat(
+  Sender.frame(Buffer.alloc(0), {
+    fin: true,
+    opcode: OPCODE_PING,
+    mask: false,
+    readOnly: false,
+    rsv1: false,
+  }),
+);
+
 /**
  * The socket prepared frames may be written to directly, or null when ws must frame
  * each message itself (an extension was negotiated). Fixed at the handshake: cache it.
@@ -69,16 +81,23 @@ export function sendPrepared(
   socket: Socket | null = directSocket(ws),
 ): boolean {
   if (ws.readyState !== OPEN) return false;
+  if (!writeDirect(ws, prepared.bytes, socket)) ws.send(prepared.payload, { binary: false });
+  return true;
+}
+
+/** Send an empty protocol ping: the prebuilt 2-byte frame when safe, else ws.ping(); false when not open. */
+export function sendPing(ws: WebSocket, socket: Socket | null = directSocket(ws)): boolean {
+  if (ws.readyState !== OPEN) return false;
+  if (!writeDirect(ws, PING_FRAME, socket)) ws.ping();
+  return true;
+}
+
+/** Write a complete frame straight to the socket when ws would write synchronously itself. */
+function writeDirect(ws: WebSocket, bytes: Buffer, socket: Socket | null): boolean {
   const sender = (ws as unknown as WsInternals)._sender;
-  if (
-    socket !== null &&
-    sender !== undefined &&
-    sender._state === SENDER_IDLE &&
-    sender._queue.length === 0
-  ) {
-    socket.write(prepared.bytes);
-  } else {
-    ws.send(prepared.payload, { binary: false });
+  if (socket === null || sender === undefined || sender._state !== SENDER_IDLE || sender._queue.length > 0) {
+    return false;
   }
+  socket.write(bytes);
   return true;
 }

@@ -120,7 +120,7 @@ async function trial(
   const cpu0 = await side.server.cpu();
   await sleepUntil(endMs);
   const cpu1 = await side.server.cpu();
-  const { delivered, latencyUs } = await measured;
+  const { delivered, latencyUs, receiverCpuMs } = await measured;
   await side.server.handle.request('source-stop');
   await disconnectAll(receivers);
   if (!(await drained(side.server))) notes.push(`${side.name}: connections still open after a trial`);
@@ -130,6 +130,7 @@ async function trial(
     latencyP99Ms: latencyUs.getValueAtPercentile(99) / 1000,
     cpuMsPer1000Delivered: delivered ? ((cpu1.cpuMs - cpu0.cpuMs) * 1000) / delivered : Number.NaN,
     serverCpuPct: ((cpu1.cpuMs - cpu0.cpuMs) / s.measureMs) * 100,
+    receiverCpuMsPer1000Delivered: delivered ? (receiverCpuMs * 1000) / delivered : Number.NaN,
     delivered,
     deliveredShare: expected ? delivered / expected : 0,
     rssKBPerConnection: open ? (after.rssKB - before.rssKB) / open : Number.NaN,

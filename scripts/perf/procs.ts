@@ -66,14 +66,18 @@ export async function measureAll(
   receivers: ChildHandle[],
   startMs: number,
   endMs: number,
-): Promise<{ delivered: number; latencyUs: Histogram }> {
+): Promise<{ delivered: number; latencyUs: Histogram; receiverCpuMs: number }> {
   const timeoutMs = endMs - Date.now() + 30_000;
   const results = await Promise.all(
     receivers.map((r) => r.request<MeasureResult>('measure', { startMs, endMs }, timeoutMs)),
   );
   const latencyUs = createHistogram();
   for (const r of results) latencyUs.add(decodeHistogram(r.latencyUs));
-  return { delivered: results.reduce((n, r) => n + r.delivered, 0), latencyUs };
+  return {
+    delivered: results.reduce((n, r) => n + r.delivered, 0),
+    latencyUs,
+    receiverCpuMs: results.reduce((n, r) => n + r.cpuMs, 0),
+  };
 }
 
 export async function disconnectAll(receivers: ChildHandle[]): Promise<void> {

@@ -13,6 +13,8 @@ export interface MeasureResult {
   delivered: number;
   /** Encoded µs histogram (clients/histograms.ts). */
   latencyUs: string;
+  /** This receiver process's CPU time (user + system) during the window, ms. */
+  cpuMs: number;
 }
 
 interface Request {
@@ -60,9 +62,12 @@ async function measure(startMs: number, endMs: number): Promise<MeasureResult> {
   histogram = createHistogram();
   delivered = 0;
   window = { startMs, endMs };
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startMs - nowMs())));
+  const cpu0 = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, endMs - nowMs()) + 20));
+  const cpu = process.cpuUsage(cpu0);
   window = { startMs: Infinity, endMs: -Infinity };
-  return { delivered, latencyUs: encodeHistogram(histogram) };
+  return { delivered, latencyUs: encodeHistogram(histogram), cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function disconnect() {

@@ -10,6 +10,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { type RunningServer, startServer } from '../../servers/app.ts';
+import { waitUntil } from '../servers/helpers.ts';
 import { frameLength, getRequest, RawStream, upgradeRequest } from './helpers.ts';
 
 const SIZES = [10, 300, 70_000];
@@ -53,6 +54,24 @@ describe('pre-built broadcast bytes equal per-client sends', () => {
     const got = (await ours.bodyAtLeast(hello + expected)).subarray(hello);
     assert.equal(got.length, expected, 'nothing else was sent');
     assert.ok(got.equals(theirs.body), 'the same bytes as ws.send');
+  });
+
+  test('websocket: the prebuilt protocol ping equals ws.ping(), byte for byte; unanswered, it reaps', async () => {
+    server = await startServer({ port: 0, ratePerS: 0, protocols: ['websocket'], serverPingIntervalMs: 50 });
+    bareWs = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await once(bareWs, 'listening');
+    const ours = new RawStream(server.port, upgradeRequest('/ws?client=raw'));
+    const theirs = new RawStream((bareWs.address() as { port: number }).port, upgradeRequest('/'));
+    raws.push(ours, theirs);
+    const [bareSocket] = (await once(bareWs, 'connection')) as [import('ws').WebSocket];
+    bareSocket.ping();
+    const reference = await theirs.bodyAtLeast(2);
+    assert.deepEqual([...reference], [0x89, 0x00], 'ws.ping(): FIN + ping opcode, empty payload');
+    const hello = frameLength(await ours.bodyAtLeast(2));
+    const got = (await ours.bodyAtLeast(hello + 2)).subarray(hello, hello + 2);
+    assert.ok(got.equals(reference), 'the same bytes as ws.ping()');
+    // A raw peer that never answers is a zombie: reaped after one missed pong (two 50 ms rounds).
+    await waitUntil(() => server!.stats().zombies.reaped === 1, 2_000, 'the silent raw peer reaped');
   });
 
   test('sse: each broadcast event chunk equals res.write of the same event, byte for byte', async () => {
