@@ -1,6 +1,6 @@
 /**
- * Request header profiles. `minimal`: only what the request needs (node:http adds
- * Host and Connection itself). `browser`: what Chrome sends for an XHR / EventSource /
+ * Request header profiles. `minimal`: only what the request needs (the polling transport
+ * adds Host, node:http adds Host and Connection for SSE). `browser`: what Chrome sends for an XHR / EventSource /
  * WebSocket upgrade — User-Agent, client hints, Accept, Accept-Language, Accept-Encoding,
  * a ~200-byte Cookie, Referer / Origin — several hundred bytes per request, because
  * header overhead decides the polling bandwidth story. The servers never compress, so

@@ -1,16 +1,8 @@
 /**
- * HTTP plumbing for the polling and SSE clients: one keep-alive Agent per simulated
- * client with maxSockets 1 (one TCP connection, like a browser tab), every socket handed
- * to the client's ByteMeter, an absolute request timeout, and errors reduced to a kind
- * ('timeout', 'ECONNRESET', 'http-503', 'bad-json', …) for counting.
+ * HTTP helpers shared by the polling, SSE and WebSocket clients: the target of a base URL,
+ * errors reduced to a countable kind ('timeout', 'ECONNRESET', 'http-503', 'bad-json', …)
+ * and lenient JSON parsing. The polling clients' connection itself is ./http-conn.ts.
  */
-import http from 'node:http';
-import type { ByteMeter } from './bytes.ts';
-
-/** One TCP connection per simulated client, reused across requests. */
-export function createAgent(): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-}
 
 export interface Target {
   host: string;
@@ -23,7 +15,7 @@ export function targetOf(baseUrl: string): Target {
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80) };
 }
 
-/** Reduce an error to a countable kind. */
+/** Reduce an error to a countable kind: its `kind`, else its `code`, else 'error'. */
 export function errorKind(err: unknown): string {
   const e = err as { code?: unknown; kind?: unknown };
   if (typeof e?.kind === 'string') return e.kind;
@@ -41,78 +33,7 @@ export function parseJson<T extends object>(text: string): T | undefined {
   }
 }
 
-function kindError(kind: string, message = kind): Error & { kind: string } {
+/** An Error carrying a countable `kind` (message defaults to the kind). */
+export function kindError(kind: string, message = kind): Error & { kind: string } {
   return Object.assign(new Error(message), { kind });
-}
-
-export interface GetOptions {
-  agent: http.Agent;
-  target: Target;
-  path: string;
-  headers: Record<string, string>;
-  meter: ByteMeter;
-  /** Whole request (connect → body end), ms. */
-  timeoutMs: number;
-}
-
-/**
- * GET a JSON body. `done` is called exactly once: (null, body) or (error with `kind`).
- * Returns an abort function (destroys the request's socket; `done` is not called).
- */
-export function getJson<T>(
-  opts: GetOptions,
-  done: (err: (Error & { kind?: string }) | null, body?: T) => void,
-): () => void {
-  let settled = false;
-  const finish = (err: Error | null, body?: T): void => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    done(err, body);
-  };
-  const req = http.get(
-    {
-      agent: opts.agent,
-      host: opts.target.host,
-      port: opts.target.port,
-      path: opts.path,
-      headers: opts.headers,
-    },
-    (res) => {
-      const status = res.statusCode ?? 0;
-      const encoding = res.headers['content-encoding'];
-      if (status !== 200 || (encoding !== undefined && encoding !== 'identity')) {
-        res.resume();
-        finish(kindError(status !== 200 ? `http-${status}` : 'http-encoding'));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let body: T;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-        } catch {
-          finish(kindError('bad-json'));
-          return;
-        }
-        finish(null, body);
-      });
-      res.on('error', (err) => finish(err));
-      res.on('close', () => {
-        if (!res.complete) finish(kindError('aborted', 'connection closed mid-answer'));
-      });
-    },
-  );
-  req.on('socket', (s) => opts.meter.track(s));
-  req.on('error', (err) => finish(err));
-  const timer = setTimeout(
-    () => req.destroy(kindError('timeout', `no answer within ${opts.timeoutMs} ms`)),
-    opts.timeoutMs,
-  );
-  return () => {
-    settled = true;
-    clearTimeout(timer);
-    req.destroy();
-  };
 }
