@@ -22,7 +22,7 @@ import {
 } from './procs.ts';
 import type { ReceiverProtocol } from './receiver-clients.ts';
 import { alternate, comparison, sideOf } from './stats.ts';
-import type { Comparison, Target } from './types.ts';
+import type { Comparison, Side, Target } from './types.ts';
 
 export interface FanoutSettings {
   protocol: 'websocket' | 'sse';
@@ -75,11 +75,14 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
       }
     }
     const n = s.clients.toLocaleString('en-US');
+    const subject = sideOf(sides[1].name, reps.get(sides[1])!);
+    const baseline = sideOf(sides[0].name, reps.get(sides[0])!);
+    notes.push(...receiverBoundNotes([subject, baseline]));
     return comparison({
       id: `${s.protocol}-fanout-${s.clients}`,
       title: `${isWs ? 'WebSocket' : 'SSE'} fan-out to ${n} clients: pushbench vs ${sides[0].name}`,
-      subject: sideOf(sides[1].name, reps.get(sides[1])!),
-      baseline: sideOf(sides[0].name, reps.get(sides[0])!),
+      subject,
+      baseline,
       ratioOf: {
         latencyP50: 'latencyP50Ms',
         latencyP99: 'latencyP99Ms',
@@ -94,6 +97,20 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
   } finally {
     await stopAll(procs);
   }
+}
+
+/**
+ * A side whose receivers spent more CPU per message than its server: the receivers set the
+ * pace of a broadcast (on 2 cores they share the CPU with the server), so its latency
+ * measures them as much as the server.
+ */
+function receiverBoundNotes(sides: Side[]): string[] {
+  return sides
+    .filter((side) => side.figures.receiverCpuMsPer1000Delivered > side.figures.cpuMsPer1000Delivered)
+    .map(
+      (side) =>
+        `${side.name}: receiver-bound — receivers ${side.figures.receiverCpuMsPer1000Delivered} ms CPU per 1,000 messages, server ${side.figures.cpuMsPer1000Delivered}: latency measures the receivers as much as the server`,
+    );
 }
 
 /** One side, one repetition: connect, publish, warm up, measure one window, disconnect. */
