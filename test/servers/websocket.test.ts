@@ -62,6 +62,33 @@ describe('websocket', () => {
     assert.equal(server!.stats().zombies.reaped, 1);
   });
 
+  test('with broadcasts flowing, answering peers stay and a silent one is reaped', async () => {
+    await start({ serverPingIntervalMs: 100 });
+    const healthy = peer('/ws?client=alive');
+    const zombie = peer('/websocket/zombie', { autoPong: false });
+    let pings = 0;
+    healthy.ws.on('ping', () => pings++);
+    await Promise.all([healthy.opened, zombie.opened]);
+    // A message every 5 ms: pings go out between broadcast frames.
+    const publisher = setInterval(() => server!.source.publish('x'), 5);
+    try {
+      assert.equal(await zombie.closed, 1006, 'terminated after missing a pong');
+      await new Promise((r) => setTimeout(r, 350));
+    } finally {
+      clearInterval(publisher);
+    }
+    assert.equal(healthy.ws.readyState, WebSocket.OPEN);
+    assert.equal(server!.stats().zombies.reaped, 1);
+    assert.ok(pings >= 3, `the healthy peer got ${pings} pings in ≥ 4 intervals`);
+    const seqs = healthy.messages.filter((m) => m.seq !== undefined).map((m) => m.seq as number);
+    assert.ok(seqs.length > 50, `${seqs.length} messages`);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] + i),
+      'every broadcast arrived once, in order, pings in between',
+    );
+  });
+
   test('not JSON and unknown type get an error message and the connection stays open', async () => {
     await start();
     const p = peer('/ws?client=a');
