@@ -2,7 +2,8 @@
  * Incremental HTTP/1.1 response parser for the polling transport (clients/http-conn.ts):
  * bytes may arrive split at any point, one response at a time. Status line and headers
  * (head capped at 16 KiB), then the body by content-length, chunked (extensions ignored,
- * trailers skipped) or until the connection closes; 1xx interim answers are skipped,
+ * trailers skipped; beside a content-length it wins and the connection is not reused)
+ * or until the connection closes; 1xx interim answers are skipped,
  * 204 / 304 have no body. A well-framed answer that is still an error (status ≠ 200, a
  * content-encoding we do not decode) is read to its end and its body dropped, so the
  * connection stays usable. The parser reports each response once to its sink and then
@@ -183,6 +184,8 @@ export class ResponseParser {
     } else if (transfer !== '') {
       if (transfer !== 'chunked') return this.bad('transfer-encoding', 'http-encoding');
       this.state = CHUNK_SIZE;
+      // Both framings: chunked wins, and the connection is not trusted again (RFC 9112 6.3).
+      if (length >= 0) this.keepAlive = false;
     } else if (length >= 0) {
       if (length > MAX_BODY_BYTES) return this.bad('body over 64 MiB');
       this.state = BODY;

@@ -239,6 +239,22 @@ describe('HttpConnection: keep-alive and request bytes', () => {
     assert.equal(server.conns.length, 2);
   });
 
+  it('chunked beside a content-length: the chunked body is read, then the socket is not reused (RFC 9112 6.3)', async () => {
+    const { conn, server } = await setup((c) => {
+      const head = CHUNKED_BYTES.indexOf('\r\n\r\n');
+      c.socket.write(
+        Buffer.concat([
+          CHUNKED_BYTES.subarray(0, head),
+          Buffer.from('\r\nContent-Length: 3'),
+          CHUNKED_BYTES.subarray(head),
+        ]),
+      );
+    });
+    assert.deepEqual(await get(conn), { err: null, body: BODY });
+    assert.deepEqual(await get(conn), { err: null, body: BODY });
+    assert.equal(server.conns.length, 2, 'a smuggling-shaped answer is never followed on the same socket');
+  });
+
   it('unsolicited bytes while idle: the socket goes, the next get works on a fresh one', async () => {
     const { conn, server, meter } = await setup((c) => {
       c.socket.write(ok(BODY));
