@@ -24,6 +24,11 @@ const TOTAL_KEYS: Array<keyof WorkerTotals> = [
   'negativeLatencies',
 ];
 
+/** Every total at 0 (the keys in report order). */
+export function zeroTotals(): WorkerTotals {
+  return Object.fromEntries(TOTAL_KEYS.map((k) => [k, 0])) as unknown as WorkerTotals;
+}
+
 /** Merge generator snapshots into one report (exact histogram merge). */
 export function mergeWorkerReports(reports: WorkerReport[]): MergedReport {
   const merged = {
@@ -31,7 +36,7 @@ export function mergeWorkerReports(reports: WorkerReport[]): MergedReport {
     recoveredUs: createHistogram(),
     pingRttUs: createHistogram(),
   };
-  const totals = Object.fromEntries(TOTAL_KEYS.map((k) => [k, 0])) as unknown as WorkerTotals;
+  const totals = zeroTotals();
   const errors: Record<string, number> = {};
   for (const r of reports) {
     addEncoded(merged.steadyUs, r.histograms.steadyUs);

@@ -9,6 +9,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { ByteMeter } from './bytes.ts';
 import { clampUs, createHistogram, encodeHistogram } from './histograms.ts';
+import { zeroTotals } from './merge.ts';
 import type {
   ClientReport,
   ClientStats,
@@ -233,19 +234,8 @@ export class Recorder {
 
   private emptyTotals(): WorkerTotals {
     return {
-      clients: 0,
+      ...zeroTotals(),
       connected: this.connectedCount,
-      delivered: 0,
-      recovered: 0,
-      duplicates: 0,
-      outOfOrder: 0,
-      gapsLost: 0,
-      payloadBytes: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-      requests: 0,
-      emptyResponses: 0,
-      reconnects: 0,
       connectionsLost: this.connectionsLost,
       warmUpSkipped: this.warmUpSkipped,
       negativeLatencies: this.negativeLatencies,
