@@ -19,7 +19,7 @@ import type { BrowserHostConfig } from './browser-host.ts';
 import { ChildHandle } from './child.ts';
 import { round3, summarizeTimings } from './results-io.ts';
 import type { Scenario } from './schema.ts';
-import { scenarioClientSettings } from './settings.ts';
+import { scenarioClientSettings, scenarioFaults } from './settings.ts';
 
 const BROWSER_HOST_ENTRY = new URL('./browser-host.ts', import.meta.url);
 
@@ -115,14 +115,7 @@ export function browserHostConfig(
       sourceEndsAtMs: warmUpEndsAtMs + s.durationMs,
     },
     network: s.network,
-    faults: windows.map((w, i) => ({
-      kind: w.kind,
-      startMs: w.startMs,
-      endMs: w.endMs,
-      direction: s.faults[i].direction,
-      params: s.faults[i].params,
-      clientIds: [...w.clientIds].filter((id) => ids.includes(id)),
-    })),
+    faults: scenarioFaults(s, windows, ids),
   };
 }
 

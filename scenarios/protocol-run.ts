@@ -22,11 +22,10 @@ import {
   windowsFor,
 } from './browser-run.ts';
 import { ChildHandle } from './child.ts';
-import type { GeneratorFault } from './faults.ts';
 import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
 import { clientsFor, type Scenario } from './schema.ts';
-import { scenarioClientSettings, scenarioServerOptions } from './settings.ts';
+import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
 import { planWorkers } from './workers.ts';
 
 const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
@@ -179,15 +178,7 @@ async function initGenerator(
   warmUpEndsAtMs: number,
   windows: AppliedFaultWindow[],
 ): Promise<void> {
-  const mine = new Set(clientIds);
-  const faults: GeneratorFault[] = windows.map((w, i) => ({
-    kind: w.kind,
-    startMs: w.startMs,
-    endMs: w.endMs,
-    direction: s.faults[i].direction,
-    params: s.faults[i].params,
-    clientIds: [...w.clientIds].filter((id) => mine.has(id)),
-  }));
+  const faults = scenarioFaults(s, windows, clientIds);
   const config: GeneratorConfig = {
     workerIndex,
     protocol,

@@ -4,6 +4,8 @@
  */
 import type { ProtocolName } from '../core/types.ts';
 import type { ServerOptions } from '../servers/options.ts';
+import type { AppliedFaultWindow } from './aggregate.ts';
+import type { GeneratorFault } from './faults.ts';
 import type { Scenario } from './schema.ts';
 
 /** The server options a scenario implies for one protocol's server process. */
@@ -34,4 +36,21 @@ export function scenarioClientSettings(s: Scenario) {
     heartbeat: s.heartbeat,
     backoff: s.backoff,
   };
+}
+
+/** The scenario's fault windows as one process applies them: only its own clients in each. */
+export function scenarioFaults(
+  s: Scenario,
+  windows: AppliedFaultWindow[],
+  clientIds: string[],
+): GeneratorFault[] {
+  const mine = new Set(clientIds);
+  return windows.map((w, i) => ({
+    kind: w.kind,
+    startMs: w.startMs,
+    endMs: w.endMs,
+    direction: s.faults[i].direction,
+    params: s.faults[i].params,
+    clientIds: [...w.clientIds].filter((id) => mine.has(id)),
+  }));
 }
