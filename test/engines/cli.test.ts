@@ -4,55 +4,26 @@
  * errors they give for bad input (exit code 2 with every problem listed).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { CapacitySection, Results } from '../../core/types.ts';
+import { killClis, runCli } from '../helpers/cli.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const children = new Set<ChildProcess>();
 let dir = '';
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pb-engines-cli-'));
 });
 after(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killClis();
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Run the CLI; resolves with exit code and output (killed after `limitMs`). */
-function cli(
-  args: string[],
-  limitMs = 20_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/pushbench.ts', ...args], { cwd: root });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 test('capacity: bad flags exit 2 listing every problem', async () => {
-  const r = await cli([
+  const r = await runCli([
     'capacity',
     '--protocols',
     'short-poll,carrier-pigeon',
@@ -72,7 +43,7 @@ test('capacity: a short short-poll probe writes the capacity section and the rep
   timeout: 40_000,
 }, async () => {
   const out = path.join(dir, 'capacity');
-  const r = await cli(
+  const r = await runCli(
     [
       'capacity',
       '--protocols',
@@ -112,7 +83,14 @@ test('capacity: a short short-poll probe writes the capacity section and the rep
 
 test('artillery: export writes a script per protocol and the processor; a remote target needs --allow-remote', async () => {
   const out = path.join(dir, 'export');
-  const r = await cli(['artillery', 'scenarios/baseline.yaml', '--protocols', 'websocket,sse', '--out', out]);
+  const r = await runCli([
+    'artillery',
+    'scenarios/baseline.yaml',
+    '--protocols',
+    'websocket,sse',
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual((await readdir(out)).sort(), [
     'baseline.sse.yml',
@@ -120,7 +98,7 @@ test('artillery: export writes a script per protocol and the processor; a remote
     'pushbench-processor.cjs',
   ]);
   assert.match(r.stdout, /Artillery has no SSE engine/);
-  const remote = await cli([
+  const remote = await runCli([
     'artillery',
     'scenarios/baseline.yaml',
     '--target',
@@ -134,7 +112,7 @@ test('artillery: export writes a script per protocol and the processor; a remote
 
 test('artillery convert: a stored Artillery JSON becomes results.json and a report', async () => {
   const out = path.join(dir, 'convert');
-  const r = await cli([
+  const r = await runCli([
     'artillery',
     'convert',
     'test/engines/fixtures/artillery-short-poll.json',
@@ -145,13 +123,13 @@ test('artillery convert: a stored Artillery JSON becomes results.json and a repo
   assert.match(r.stdout, /short-poll \(artillery\) +20 /);
   const [runDir] = await readdir(out);
   await access(path.join(out, runDir, 'index.html'));
-  const bad = await cli(['artillery', 'convert', 'scenarios/baseline.yaml', '--out', out]);
+  const bad = await runCli(['artillery', 'convert', 'scenarios/baseline.yaml', '--out', out]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not valid JSON/);
 });
 
 test('run --engine: an unknown engine is a bad option', async () => {
-  const r = await cli(['run', '--engine', 'locust', '--protocols', 'sse', '--duration', '1s']);
+  const r = await runCli(['run', '--engine', 'locust', '--protocols', 'sse', '--duration', '1s']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--engine: expected one of pushbench, artillery, got "locust"/);
 });

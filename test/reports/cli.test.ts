@@ -3,38 +3,14 @@
  * missing file, invalid JSON and a wrong schema id (exit code 2 from the CLI).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { PushbenchError } from '../../core/errors.ts';
 import { writeReport } from '../../reports/write.ts';
+import { runCli } from '../helpers/cli.ts';
 import { BASELINE_FIXTURE, RESULTS_FIXTURE } from './fixtures.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Run the CLI; resolves with exit code and output (killed after 20 s). */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/pushbench.ts', ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function isBadOption(pattern: RegExp) {
   return (err: unknown) =>
@@ -94,10 +70,10 @@ describe('pushbench report', () => {
 
   it('CLI: prints the path on success, exits 2 with the code on bad input', async () => {
     const out = path.join(dir, 'cli.html');
-    const ok = await cli(['report', RESULTS_FIXTURE, '--baseline', BASELINE_FIXTURE, '--out', out]);
+    const ok = await runCli(['report', RESULTS_FIXTURE, '--baseline', BASELINE_FIXTURE, '--out', out]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), out);
-    const missing = await cli(['report', path.join(dir, 'missing.json')]);
+    const missing = await runCli(['report', path.join(dir, 'missing.json')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /PB_BAD_OPTION: .*missing\.json: no such file/);
   });
