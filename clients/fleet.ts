@@ -1,6 +1,6 @@
 /**
  * A generator's clients: built from a GeneratorConfig, started evenly over rampUpMs,
- * recorded by one Recorder, stopped together. scenarios/generator.ts wraps this in the
+ * recorded by one Recorder, stopped together. runner/generator.ts wraps this in the
  * IPC protocol; tests use it in-process.
  */
 import { PushbenchError } from '../core/errors.ts';

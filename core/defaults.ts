@@ -127,7 +127,7 @@ export const NETWORK_DEFAULTS = {
   closeGraceMs: 2_000,
 };
 
-/** `pushbench capacity` (scenarios/engines/): bounded probes, loopback only. */
+/** `pushbench capacity` (engines/): bounded probes, loopback only. */
 export const CAPACITY_DEFAULTS = {
   protocols: ['short-poll', 'long-poll'] as Array<'short-poll' | 'long-poll' | 'sse' | 'websocket'>,
   /** The SLO a step must keep: p99 latency at most this. */
@@ -160,7 +160,7 @@ export const CAPACITY_DEFAULTS = {
   pushDrainMs: 1_000,
 };
 
-/** `pushbench run --engine artillery` and `pushbench artillery` (scenarios/engines/). */
+/** `pushbench run --engine artillery` and `pushbench artillery` (engines/). */
 export const ARTILLERY_DEFAULTS = {
   /** Artillery's own start-up and shutdown on top of the scenario's time (it is slow to load). */
   startupAllowanceMs: 60_000,

@@ -9,16 +9,16 @@ import type { Command } from 'commander';
 import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 import { assertLoopbackTarget } from '../../core/loopback.ts';
-import { writeReport } from '../../reports/write.ts';
 import {
   DEFAULT_ARTILLERY_TARGET,
   exportCaveats,
   PROCESSOR_FILE,
   writeArtilleryFiles,
-} from '../../scenarios/engines/artillery-export.ts';
-import { importArtillery } from '../../scenarios/engines/artillery-import.ts';
+} from '../../engines/artillery-export.ts';
+import { importArtillery } from '../../engines/artillery-import.ts';
+import { writeReport } from '../../reports/write.ts';
+import { formatTable } from '../../runner/table.ts';
 import { applyOverrides, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
-import { formatTable } from '../../scenarios/table.ts';
 
 interface ArtilleryFlags {
   target?: string;

@@ -10,10 +10,14 @@ import { CAPACITY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 import { isProtocolName, type ProtocolName } from '../../core/types.ts';
 import { parseDurationMs, parseRatePerS, parseSizeBytes } from '../../core/units.ts';
+import { type CapacitySettings, runCapacity } from '../../engines/capacity.ts';
+import {
+  describeSlo,
+  formatCapacityTable,
+  formatStep,
+  parseCapacitySlo,
+} from '../../engines/capacity-search.ts';
 import { writeReport } from '../../reports/write.ts';
-import { type CapacitySettings, runCapacity } from '../../scenarios/engines/capacity-run.ts';
-import { describeSlo, parseCapacitySlo } from '../../scenarios/engines/capacity-slo.ts';
-import { formatCapacityTable, formatStep } from '../../scenarios/engines/capacity-table.ts';
 
 interface CapacityFlags {
   protocols: string;

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RUN_DEFAULTS } from '../../core/defaults.ts';
+import { runWithEngine } from '../../engines/registry.ts';
 import { writeReport } from '../../reports/write.ts';
-import { runWithEngine } from '../../scenarios/engines/registry.ts';
+import { outcomeError, type RunOutcome } from '../../runner/runner.ts';
+import { formatTable } from '../../runner/table.ts';
 import { applyOverrides, defaultScenario, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
-import { outcomeError, type RunOutcome } from '../../scenarios/runner.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
-import { formatTable } from '../../scenarios/table.ts';
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 /** What `npm run bench` runs: the healthy reference, then the article's silent drop. */

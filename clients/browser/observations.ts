@@ -10,7 +10,7 @@ import type { BrowserReconnectEvent } from './types.ts';
 
 /** Most events listed one by one in results.json. */
 const MAX_LISTED_EVENTS = 50;
-/** Slack after a fault's end in which a loss still belongs to it (as scenarios/aggregate.ts). */
+/** Slack after a fault's end in which a loss still belongs to it (as runner/aggregate.ts). */
 const FAULT_TAIL_MS = 60_000;
 const ERROR_KINDS = ['ws-onerror', 'sse-error', 'sse-error-closed'];
 

@@ -7,7 +7,7 @@
  * measured window: latency p50 / p99 at the receivers, server CPU per 1,000 delivered
  * messages, and server memory per open connection (RSS and heap after a GC).
  */
-import type { ChildHandle } from '../../scenarios/child.ts';
+import type { ChildHandle } from '../../runner/child.ts';
 import {
   connectAll,
   disconnectAll,

@@ -1,5 +1,5 @@
 /**
- * Comparison 2 of issue 7: what pushbench's own clients (scenarios/generator.ts hosting
+ * Comparison 2 of issue 7: what pushbench's own clients (runner/generator.ts hosting
  * websocket clients with the 3 s heartbeat, dedupe, byte metering, HDR metrics) add to
  * the latency they measure, against the minimal receivers — both measuring the same
  * pushbench websocket server, same clients, same number of processes, same schedule:
@@ -9,8 +9,8 @@
 import { createHistogram, decodeHistogram } from '../../clients/histograms.ts';
 import type { WorkerReport } from '../../clients/report-types.ts';
 import { HEARTBEAT_DEFAULTS } from '../../core/defaults.ts';
-import { ChildHandle } from '../../scenarios/child.ts';
-import type { GeneratorConfig } from '../../scenarios/generator.ts';
+import { ChildHandle } from '../../runner/child.ts';
+import type { GeneratorConfig } from '../../runner/generator.ts';
 import type { FanoutSettings } from './fanout.ts';
 import {
   connectAll,
@@ -26,7 +26,7 @@ import {
 import { alternate, comparison, sideOf } from './stats.ts';
 import type { Comparison } from './types.ts';
 
-const GENERATOR_ENTRY = new URL('../../scenarios/generator.ts', import.meta.url);
+const GENERATOR_ENTRY = new URL('../../runner/generator.ts', import.meta.url);
 
 /** The fan-out settings, always over websocket (pushbench's clients vs minimal ws clients). */
 export type GeneratorOverheadSettings = Omit<FanoutSettings, 'protocol'>;
@@ -71,7 +71,7 @@ export async function compareGeneratorOverhead(s: GeneratorOverheadSettings): Pr
   return comparison({
     id: `generator-overhead-${s.clients}`,
     title: `Generator overhead at ${s.clients.toLocaleString('en-US')} clients: pushbench's websocket clients vs minimal ws clients`,
-    subject: sideOf("pushbench's websocket clients (scenarios/generator.ts)", reps.pushbench),
+    subject: sideOf("pushbench's websocket clients (runner/generator.ts)", reps.pushbench),
     baseline: sideOf('minimal ws clients', reps.minimal),
     ratioOf: { latencyP50: 'latencyP50Ms', latencyP99: 'latencyP99Ms' },
     targets: s.targets,

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PERF_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
-import { killAllChildrenSync } from '../../scenarios/child.ts';
+import { killAllChildrenSync } from '../../runner/child.ts';
 import { GROUPS, type Group, plan } from './plan.ts';
 import { ratioTable } from './table.ts';
 import { type Comparison, PERF_SCHEMA_ID, type PerfReport } from './types.ts';

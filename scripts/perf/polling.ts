@@ -5,7 +5,7 @@
  * servers run in their own processes for the whole comparison; each repetition loads
  * both, alternating which goes first; server CPU per request is measured around each load.
  */
-import type { ChildHandle } from '../../scenarios/child.ts';
+import type { ChildHandle } from '../../runner/child.ts';
 import { autocannon, findWrk, type LoadResult, wrk } from './load-tools.ts';
 import { type ServerProc, startServerProc, stopAll } from './procs.ts';
 import { alternate, comparison, ratios, sideOf } from './stats.ts';

@@ -5,7 +5,7 @@
  * merge their histograms, disconnect.
  */
 import { createHistogram, decodeHistogram, type Histogram } from '../../clients/histograms.ts';
-import { ChildHandle } from '../../scenarios/child.ts';
+import { ChildHandle } from '../../runner/child.ts';
 import type { MeasureResult } from './receiver.ts';
 import type { ReceiverProtocol } from './receiver-clients.ts';
 import type { CpuSample, ServerChildConfig } from './server-child.ts';

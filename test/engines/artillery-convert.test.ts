@@ -11,8 +11,8 @@ import { after, test } from 'node:test';
 import { PushbenchError } from '../../core/errors.ts';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { RunResult } from '../../core/types.ts';
-import { ARTILLERY_NOTES, convertArtillery } from '../../scenarios/engines/artillery-convert.ts';
-import { importArtillery } from '../../scenarios/engines/artillery-import.ts';
+import { ARTILLERY_NOTES, convertArtillery } from '../../engines/artillery-convert.ts';
+import { importArtillery } from '../../engines/artillery-import.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const fixture = async (name: string) => JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8'));

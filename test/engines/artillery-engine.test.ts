@@ -12,14 +12,10 @@ import { after, test } from 'node:test';
 import { PushbenchError } from '../../core/errors.ts';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { Results } from '../../core/types.ts';
-import { liveChildren, stopAllChildren } from '../../scenarios/child.ts';
-import { runArtilleryScenario } from '../../scenarios/engines/artillery-engine.ts';
-import { writeArtilleryFiles } from '../../scenarios/engines/artillery-export.ts';
-import {
-  killArtillerySync,
-  liveArtilleryProcesses,
-  runArtillery,
-} from '../../scenarios/engines/artillery-run.ts';
+import { runArtilleryScenario } from '../../engines/artillery-engine.ts';
+import { writeArtilleryFiles } from '../../engines/artillery-export.ts';
+import { killArtillerySync, liveArtilleryProcesses, runArtillery } from '../../engines/artillery-run.ts';
+import { liveChildren, stopAllChildren } from '../../runner/child.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
 
 let dir = '';

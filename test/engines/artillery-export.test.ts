@@ -17,11 +17,11 @@ import {
   PROCESSOR_FILE,
   type ProcessorSettings,
   writeArtilleryFiles,
-} from '../../scenarios/engines/artillery-export.ts';
+} from '../../engines/artillery-export.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
 
 const require = createRequire(import.meta.url);
-const processor = require('../../scenarios/engines/artillery-processor.cjs') as Record<string, unknown>;
+const processor = require('../../engines/artillery-processor.cjs') as Record<string, unknown>;
 
 const scenario = resolveScenario(
   {
@@ -59,7 +59,7 @@ test('one script per protocol, readable back, naming only functions the processo
   assert.deepEqual([...files.keys()], scenario.protocols);
   assert.equal(
     await readFile(path.join(dir, PROCESSOR_FILE), 'utf8'),
-    await readFile(require.resolve('../../scenarios/engines/artillery-processor.cjs'), 'utf8'),
+    await readFile(require.resolve('../../engines/artillery-processor.cjs'), 'utf8'),
   );
   for (const [protocol, file] of files) {
     const text = await readFile(file, 'utf8');

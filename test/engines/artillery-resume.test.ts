@@ -9,15 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ChildHandle, stopAllChildren } from '../../scenarios/child.ts';
-import { convertArtillery } from '../../scenarios/engines/artillery-convert.ts';
-import { writeArtilleryFiles } from '../../scenarios/engines/artillery-export.ts';
-import {
-  killArtillerySync,
-  liveArtilleryProcesses,
-  runArtillery,
-} from '../../scenarios/engines/artillery-run.ts';
-import { type ServerChild, startServerChild } from '../../scenarios/engines/server-child.ts';
+import { convertArtillery } from '../../engines/artillery-convert.ts';
+import { writeArtilleryFiles } from '../../engines/artillery-export.ts';
+import { killArtillerySync, liveArtilleryProcesses, runArtillery } from '../../engines/artillery-run.ts';
+import { ChildHandle, stopAllChildren } from '../../runner/child.ts';
+import { type ServerChild, startServerChild } from '../../runner/server-child.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
 import type { ServerStats } from '../../servers/stats.ts';
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { CAPACITY_DEFAULTS } from '../../core/defaults.ts';
 import type { CapacityProbeResult } from '../../core/types.ts';
-import { liveChildren, stopAllChildren } from '../../scenarios/child.ts';
-import { probePolling } from '../../scenarios/engines/capacity-polling.ts';
+import { probePolling } from '../../engines/capacity-polling.ts';
+import { liveChildren, stopAllChildren } from '../../runner/child.ts';
 
 after(() => stopAllChildren());
 

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { CAPACITY_DEFAULTS } from '../../core/defaults.ts';
-import { liveChildren, stopAllChildren } from '../../scenarios/child.ts';
-import { probePush } from '../../scenarios/engines/capacity-push.ts';
+import { probePush } from '../../engines/capacity-push.ts';
+import { liveChildren, stopAllChildren } from '../../runner/child.ts';
 
 after(() => stopAllChildren());
 

@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import { PushbenchError } from '../../core/errors.ts';
 import {
   bestPassed,
+  describeSlo,
   nextStep,
+  parseCapacitySlo,
   runSearch,
   type SearchOptions,
+  sloReasons,
   type Tried,
-} from '../../scenarios/engines/capacity-search.ts';
-import { describeSlo, parseCapacitySlo, sloReasons } from '../../scenarios/engines/capacity-slo.ts';
+} from '../../engines/capacity-search.ts';
 
 const O: SearchOptions = { start: 500, factor: 2, max: 10_000, min: 10, refineSteps: 2 };
 

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Results } from '../../core/types.ts';
-import { liveChildren } from '../../scenarios/child.ts';
+import { liveChildren } from '../../runner/child.ts';
+import { runScenario } from '../../runner/runner.ts';
 import { applyOverrides, defaultScenario } from '../../scenarios/load.ts';
-import { runScenario } from '../../scenarios/runner.ts';
 
 const outDir = path.join(os.tmpdir(), `pushbench-perf-cost-test-${process.pid}`);
 after(() => rm(outDir, { recursive: true, force: true }));

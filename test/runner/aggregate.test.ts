@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mergeWorkerReports } from '../../clients/merge.ts';
 import type { MergedReport, ReconnectEvent } from '../../clients/report-types.ts';
-import { aggregateRun } from '../../scenarios/aggregate.ts';
+import { aggregateRun } from '../../runner/aggregate.ts';
 
 const T = 1_000_000;
 

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunResult } from '../../core/types.ts';
-import { liveChildren } from '../../scenarios/child.ts';
+import { liveChildren } from '../../runner/child.ts';
+import { runScenario } from '../../runner/runner.ts';
 import { parseScenario } from '../../scenarios/load.ts';
-import { runScenario } from '../../scenarios/runner.ts';
 
 const outDir = path.join(os.tmpdir(), `pushbench-faults-test-${process.pid}`);
 

@@ -6,9 +6,9 @@ import { after, describe, test } from 'node:test';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { Results } from '../../core/types.ts';
 import { writeReport } from '../../reports/write.ts';
-import { liveChildren } from '../../scenarios/child.ts';
+import { liveChildren } from '../../runner/child.ts';
+import { runScenario } from '../../runner/runner.ts';
 import { applyOverrides, defaultScenario } from '../../scenarios/load.ts';
-import { runScenario } from '../../scenarios/runner.ts';
 import { checkReportInBrowser, verdictFigures } from '../helpers/report-checks.ts';
 
 const outDir = path.join(os.tmpdir(), `pushbench-runner-test-${process.pid}`);

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { PageRecorder } from '../../clients/browser/page-recorder.ts';
-import type { PageBatch } from '../../clients/browser/types.ts';
-import { decodeHistogram } from '../../clients/histograms.ts';
-import { Recorder } from '../../clients/metrics.ts';
-import { Resources, readExactly } from '../network/helpers.ts';
+import { PageRecorder } from '../../../clients/browser/page-recorder.ts';
+import type { PageBatch } from '../../../clients/browser/types.ts';
+import { decodeHistogram } from '../../../clients/histograms.ts';
+import { Recorder } from '../../../clients/metrics.ts';
+import { Resources, readExactly } from '../../network/helpers.ts';
 
 const res = new Resources();
 let recorder: Recorder | undefined;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type RunningServer, startServer } from '../../servers/app.ts';
+import { type RunningServer, startServer } from '../../../servers/app.ts';
 
 let server: RunningServer;
 before(async () => {

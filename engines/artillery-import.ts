@@ -4,13 +4,13 @@
  * writes results.json (engine "artillery") under a new run folder, ready for the report.
  */
 import { readFile } from 'node:fs/promises';
-import { RUN_DEFAULTS } from '../../core/defaults.ts';
-import { PushbenchError } from '../../core/errors.ts';
-import type { Results } from '../../core/types.ts';
-import { RESULTS_SCHEMA_ID } from '../../core/types.ts';
-import { environment, runId, writeResults } from '../results-io.ts';
-import type { Scenario } from '../schema.ts';
-import { checkSlo } from '../slo.ts';
+import { RUN_DEFAULTS } from '../core/defaults.ts';
+import { PushbenchError } from '../core/errors.ts';
+import type { Results } from '../core/types.ts';
+import { RESULTS_SCHEMA_ID } from '../core/types.ts';
+import { environment, runId, writeResults } from '../runner/results-io.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { checkSlo } from '../scenarios/slo.ts';
 import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
 import { exportCaveats } from './artillery-export.ts';
 

@@ -6,20 +6,20 @@
  * <run folder>/artillery/. Bounded in time; every child is stopped on every path.
  */
 import path from 'node:path';
-import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
-import type { ProtocolName, RunResult } from '../../core/types.ts';
-import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner.ts';
-import { clientsFor, type Scenario } from '../schema.ts';
-import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
-import { exportCaveats, rampSeconds, scriptFileName, writeArtilleryFiles } from './artillery-export.ts';
-import { runArtillery } from './artillery-run.ts';
+import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../core/defaults.ts';
+import type { ProtocolName, RunResult } from '../core/types.ts';
+import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner/runner.ts';
 import {
   type CostSample,
   sampleCost,
   scenarioServerOptions,
   serverFigures,
   startServerChild,
-} from './server-child.ts';
+} from '../runner/server-child.ts';
+import { clientsFor, type Scenario } from '../scenarios/schema.ts';
+import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
+import { exportCaveats, rampSeconds, scriptFileName, writeArtilleryFiles } from './artillery-export.ts';
+import { runArtillery } from './artillery-run.ts';
 
 interface ProtocolArgs {
   scenario: Scenario;

@@ -4,11 +4,11 @@ import { once } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PROTOCOLS } from '../../core/types.ts';
-import type { GeneratorConfig, GeneratorMessage } from '../../scenarios/generator.ts';
+import type { GeneratorConfig, GeneratorMessage } from '../../runner/generator.ts';
 import { type RunningServer, startServer } from '../../servers/app.ts';
-import { nextEvent } from './helpers.ts';
+import { nextEvent } from '../clients/helpers.ts';
 
-const ENTRY = fileURLToPath(new URL('../../scenarios/generator.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../runner/generator.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 let children: ChildProcess[] = [];

@@ -10,8 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTILLERY_DEFAULTS } from '../../core/defaults.ts';
-import { PushbenchError } from '../../core/errors.ts';
+import { ARTILLERY_DEFAULTS } from '../core/defaults.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 const require = createRequire(import.meta.url);
 /** Keeps Artillery's telemetry client from calling out (see artillery-offline.cjs). */

@@ -1,6 +1,6 @@
 /**
  * The runner's side of browser clients (scenario `browsers: K`): the browser host child
- * process (scenarios/browser-host.ts) — Chromium launched early, pages opened once the
+ * process (runner/browser-host.ts) — Chromium launched early, pages opened once the
  * timeline is known — and the extra RunResult with engine "browser" built from what the
  * pages measured. The host closes Chromium on every path; kill() is the last resort.
  */
@@ -14,11 +14,11 @@ import type { WorkerReport } from '../clients/report-types.ts';
 import { BROWSER_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName, RunResult } from '../core/types.ts';
+import type { Scenario } from '../scenarios/schema.ts';
 import { type AggregateInput, type AppliedFaultWindow, aggregateRun } from './aggregate.ts';
 import type { BrowserHostConfig } from './browser-host.ts';
 import { ChildHandle } from './child.ts';
 import { round3, summarizeTimings } from './results-io.ts';
-import type { Scenario } from './schema.ts';
 import { scenarioClientSettings, scenarioFaults } from './settings.ts';
 
 const BROWSER_HOST_ENTRY = new URL('./browser-host.ts', import.meta.url);

@@ -3,12 +3,12 @@
  * started on 127.0.0.1 port 0 through the runner's ChildHandle, refused unless loopback, and
  * sampled for CPU / RSS / event-loop delay so every engine reports the server's cost the same way.
  */
-import { assertLoopbackTarget } from '../../core/loopback.ts';
-import type { ServerOptions } from '../../servers/app.ts';
-import type { ServerStats } from '../../servers/stats.ts';
-import { ChildHandle } from '../child.ts';
+import { assertLoopbackTarget } from '../core/loopback.ts';
+import type { ServerOptions } from '../servers/app.ts';
+import type { ServerStats } from '../servers/stats.ts';
+import { ChildHandle } from './child.ts';
 
-const SERVER_ENTRY = new URL('../../servers/main.ts', import.meta.url);
+const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
 
 export interface ServerChild {
   child: ChildHandle;
@@ -73,4 +73,4 @@ export function serverFigures(samples: CostSample[]): {
   };
 }
 
-export { scenarioServerOptions } from '../settings.ts';
+export { scenarioServerOptions } from './settings.ts';

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { processesWith } from '../../clients/browser/chromium.ts';
-import { resultsProblems } from '../../core/results-schema.ts';
-import type { Results, RunResult } from '../../core/types.ts';
-import { liveChildren } from '../../scenarios/child.ts';
-import { parseScenario } from '../../scenarios/load.ts';
-import { type RunOutcome, runScenario } from '../../scenarios/runner.ts';
+import { processesWith } from '../../../clients/browser/chromium.ts';
+import { resultsProblems } from '../../../core/results-schema.ts';
+import type { Results, RunResult } from '../../../core/types.ts';
+import { liveChildren } from '../../../runner/child.ts';
+import { type RunOutcome, runScenario } from '../../../runner/runner.ts';
+import { parseScenario } from '../../../scenarios/load.ts';
 
 export const OUT_DIR = path.join(os.tmpdir(), `pushbench-browser-test-${process.pid}`);
 

@@ -4,9 +4,9 @@
  * run one after the other and their runs land in one results.json, side by side in the report.
  */
 import { writeFile } from 'node:fs/promises';
-import { PushbenchError } from '../../core/errors.ts';
-import type { Results } from '../../core/types.ts';
-import { type RunOptions, type RunOutcome, runScenario } from '../runner.ts';
+import { PushbenchError } from '../core/errors.ts';
+import type { Results } from '../core/types.ts';
+import { type RunOptions, type RunOutcome, runScenario } from '../runner/runner.ts';
 import { runArtilleryScenario } from './artillery-engine.ts';
 
 export type Engine = (opts: RunOptions) => Promise<RunOutcome>;

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { after, describe, test } from 'node:test';
-import { killMarked, processesWith } from '../../clients/browser/chromium.ts';
+import { killMarked, processesWith } from '../../../clients/browser/chromium.ts';
 import { assertNothingLeft, chromiumOf, cleanOutput, isAlive, runYaml, waitUntil } from './helpers.ts';
 
 const TSX = import.meta.resolve('tsx');

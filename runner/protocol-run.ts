@@ -11,6 +11,7 @@ import { PushbenchError } from '../core/errors.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ProtocolName, RunResult } from '../core/types.ts';
 import { selectClients } from '../network/select.ts';
+import { clientsFor, type Scenario } from '../scenarios/schema.ts';
 import type { ServerStats } from '../servers/stats.ts';
 import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggregate.ts';
 import {
@@ -24,7 +25,6 @@ import {
 import { ChildHandle } from './child.ts';
 import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
-import { clientsFor, type Scenario } from './schema.ts';
 import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
 import { planWorkers } from './workers.ts';
 

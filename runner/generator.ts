@@ -1,6 +1,6 @@
 /**
  * Generator child process: hosts one Fleet of simulated clients for the runner.
- * Run as `node --import tsx scenarios/generator.ts` with an IPC channel.
+ * Run as `node --import tsx runner/generator.ts` with an IPC channel.
  *
  * parent → child: {type:'init', config: GeneratorConfig} · {type:'start'} · {type:'snapshot'} · {type:'stop'}
  * child → parent: {type:'ready'} · {type:'progress', connected, delivered, p99Ms, atMs} (every second
@@ -130,7 +130,7 @@ async function exitAfterShutdown(code: number): Promise<void> {
 
 function main(): void {
   if (!process.send) {
-    console.error('scenarios/generator.ts is a child process: spawn it with an IPC channel');
+    console.error('runner/generator.ts is a child process: spawn it with an IPC channel');
     process.exit(2);
   }
   // One request at a time, in order: a 'start' right behind 'init' waits for init to finish.

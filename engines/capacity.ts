@@ -3,20 +3,20 @@
  * client step-up for SSE / WebSocket), written to results.json as its `capacity` section and
  * rendered by the report. What was measured is kept on Ctrl-C or when a probe fails.
  */
-import { CAPACITY_DEFAULTS, RUN_DEFAULTS } from '../../core/defaults.ts';
+import { CAPACITY_DEFAULTS, RUN_DEFAULTS } from '../core/defaults.ts';
 import type {
   CapacityProbeResult,
   CapacitySection,
   CapacityStep,
   ProtocolName,
   Results,
-} from '../../core/types.ts';
-import { RESULTS_SCHEMA_ID } from '../../core/types.ts';
-import { stopAllChildren } from '../child.ts';
-import { environment, runId, writeResults } from '../results-io.ts';
+} from '../core/types.ts';
+import { RESULTS_SCHEMA_ID } from '../core/types.ts';
+import { stopAllChildren } from '../runner/child.ts';
+import { environment, runId, writeResults } from '../runner/results-io.ts';
 import { probePolling } from './capacity-polling.ts';
 import { probePush } from './capacity-push.ts';
-import type { CapacitySlo } from './capacity-slo.ts';
+import type { CapacitySlo } from './capacity-search.ts';
 
 export type CapacitySettings = Omit<typeof CAPACITY_DEFAULTS, 'protocols'>;
 

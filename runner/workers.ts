@@ -4,8 +4,8 @@
  * not parse every message (the saturation flag would say so).
  */
 import os from 'node:os';
-import { minWorkers } from './checks.ts';
-import type { Scenario } from './schema.ts';
+import { minWorkers } from '../scenarios/checks.ts';
+import type { Scenario } from '../scenarios/schema.ts';
 
 /** Clients above which a second generator process pays for itself on a 2-core machine. */
 const CLIENTS_PER_WORKER_SOFT = 2_500;

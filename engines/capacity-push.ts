@@ -6,13 +6,12 @@
  * the answer is the largest count that held, at the given message rate and size.
  */
 
-import type { CAPACITY_DEFAULTS } from '../../core/defaults.ts';
-import { RUN_DEFAULTS } from '../../core/defaults.ts';
-import type { CapacityProbeResult, CapacityStep, RunResult } from '../../core/types.ts';
-import { applyOverrides, defaultScenario } from '../load.ts';
-import { runProtocol } from '../protocol-run.ts';
-import { runSearch } from './capacity-search.ts';
-import { type CapacitySlo, sloReasons } from './capacity-slo.ts';
+import type { CAPACITY_DEFAULTS } from '../core/defaults.ts';
+import { RUN_DEFAULTS } from '../core/defaults.ts';
+import type { CapacityProbeResult, CapacityStep, RunResult } from '../core/types.ts';
+import { runProtocol } from '../runner/protocol-run.ts';
+import { applyOverrides, defaultScenario } from '../scenarios/load.ts';
+import { type CapacitySlo, runSearch, sloReasons } from './capacity-search.ts';
 
 export type PushProtocol = 'sse' | 'websocket';
 

@@ -4,16 +4,16 @@
  * (written by artillery-processor.cjs). What Artillery cannot measure is zero and said in `notes`.
  */
 
-import { PushbenchError } from '../../core/errors.ts';
+import { PushbenchError } from '../core/errors.ts';
 import type {
   LatencySummary,
   ProtocolName,
   RunResult,
   TimeseriesPoint,
   TimingSummary,
-} from '../../core/types.ts';
-import { PROTOCOLS } from '../../core/types.ts';
-import { round3 } from '../results-io.ts';
+} from '../core/types.ts';
+import { PROTOCOLS } from '../core/types.ts';
+import { round3 } from '../runner/results-io.ts';
 
 interface Summary {
   [k: string]: number | undefined;

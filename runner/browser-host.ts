@@ -2,7 +2,7 @@
  * Browser host child process: one Chromium with K pages (clients/browser/host.ts
  * BrowserFleet) for one protocol run. Each page gets its own fault proxy
  * (setupNetwork({ always: true })), so the page's faults apply and its bytes are counted
- * per page. Run as `node --import tsx scenarios/browser-host.ts` with an IPC channel.
+ * per page. Run as `node --import tsx runner/browser-host.ts` with an IPC channel.
  *
  * Requests (ChildHandle.request: `{type, id}` → `{type:'reply', id, result | error}`):
  * 'launch' {chromiumPath?} → {userDataDir, version} · 'init' {config: BrowserHostConfig} →
@@ -147,7 +147,7 @@ function start(): void {
 
 function main(): void {
   if (!process.send) {
-    console.error('scenarios/browser-host.ts is a child process: spawn it with an IPC channel');
+    console.error('runner/browser-host.ts is a child process: spawn it with an IPC channel');
     process.exit(2);
   }
   // One request at a time, in order.

@@ -11,18 +11,17 @@
  * Holding requests costs memory and file descriptors, not request rate: not measured here.
  */
 import os from 'node:os';
-import type { CAPACITY_DEFAULTS } from '../../core/defaults.ts';
-import type { CapacityProbeResult, CapacityStep } from '../../core/types.ts';
-import { runAutocannon } from './autocannon-api.ts';
-import { runSearch } from './capacity-search.ts';
-import { type CapacitySlo, sloReasons } from './capacity-slo.ts';
+import type { CAPACITY_DEFAULTS } from '../core/defaults.ts';
+import type { CapacityProbeResult, CapacityStep } from '../core/types.ts';
 import {
   type CostSample,
   cpuPctBetween,
   type ServerChild,
   sampleCost,
   startServerChild,
-} from './server-child.ts';
+} from '../runner/server-child.ts';
+import { runAutocannon } from './autocannon-api.ts';
+import { type CapacitySlo, runSearch, sloReasons } from './capacity-search.ts';
 
 export type PollingProtocol = 'short-poll' | 'long-poll';
 

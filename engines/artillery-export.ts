@@ -8,10 +8,10 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { requestHeaders } from '../../clients/headers.ts';
-import { SERVER_DEFAULTS } from '../../core/defaults.ts';
-import type { ProtocolName } from '../../core/types.ts';
-import { clientsFor, type Scenario } from '../schema.ts';
+import { requestHeaders } from '../clients/headers.ts';
+import { SERVER_DEFAULTS } from '../core/defaults.ts';
+import type { ProtocolName } from '../core/types.ts';
+import { clientsFor, type Scenario } from '../scenarios/schema.ts';
 
 /** The processor file name next to the scripts. */
 export const PROCESSOR_FILE = 'pushbench-processor.cjs';

@@ -3,10 +3,10 @@
  * One place, used by the runner, the browser host and the engines.
  */
 import type { ProtocolName } from '../core/types.ts';
+import type { Scenario } from '../scenarios/schema.ts';
 import type { ServerOptions } from '../servers/options.ts';
 import type { AppliedFaultWindow } from './aggregate.ts';
 import type { GeneratorFault } from './faults.ts';
-import type { Scenario } from './schema.ts';
 
 /** The server options a scenario implies for one protocol's server process. */
 export function scenarioServerOptions(s: Scenario, protocol: ProtocolName): ServerOptions {

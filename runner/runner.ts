@@ -7,11 +7,11 @@ import { RUN_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName, Results, RunResult } from '../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../core/types.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { checkSlo } from '../scenarios/slo.ts';
 import { stopAllChildren } from './child.ts';
 import { runProtocolAll } from './protocol-run.ts';
 import { environment, runId, writeResults } from './results-io.ts';
-import type { Scenario } from './schema.ts';
-import { checkSlo } from './slo.ts';
 
 export interface RunOptions {
   scenario: Scenario;
