@@ -1,7 +1,9 @@
 /**
- * WebSocket (ws package) with the article's application heartbeat: `{"type":"ping","t"}`
- * every heartbeat.intervalMs; no pong within heartbeat.timeoutMs → dead
- * ('heartbeat-timeout') → reconnect with `since=<highWaterSeq>`. Ping RTTs are recorded.
+ * WebSocket (ws package) with an application heartbeat every heartbeat.intervalMs, in one of
+ * the forms of heartbeat.form: 'json' `{"type":"ping","t"}` → `{"type":"pong","t"}`, 'text'
+ * the article's plain "ping" → "pong" (pingText / pongText), 'protocol' a ping frame and its
+ * pong, 'none' nothing; no pong within heartbeat.timeoutMs → dead ('heartbeat-timeout') →
+ * reconnect with `since=<highWaterSeq>`. Ping RTTs are recorded.
  * Giving up on a live-looking socket: 'terminate' destroys it at once; 'close' is the
  * article's ws.close(): on a dead network the close handshake never completes, ws destroys
  * the socket only after closeTimeoutMs, and we reconnect only once 'close' has fired — that
@@ -25,12 +27,15 @@ export class WebSocketClient extends BaseClient {
   /** Send times (= their `t`) of pings not answered yet, oldest first. */
   private pings: number[] = [];
   private nextPingAtMs = 0;
+  /** form 'text': the pong's length in bytes (a cheap check before decoding a frame). */
+  private readonly pongBytes: number;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super(config, recorder);
     const u = new URL(config.baseUrl);
     this.wsBase = `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`;
     this.headers = requestHeaders(config.headers, 'ws', config.baseUrl);
+    this.pongBytes = Buffer.byteLength(config.heartbeat.pongText, 'utf8');
   }
 
   protected connect(): void {
@@ -54,6 +59,7 @@ export class WebSocketClient extends BaseClient {
     ws.on('message', (data: Buffer) => {
       if (this.ws === ws) this.onFrameSafely(data);
     });
+    if (hb.form === 'protocol') ws.on('pong', () => current() && this.onPong(this.pings[0], nowMs()));
     ws.on('unexpected-response', (req, res) => {
       res.resume();
       req.destroy();
@@ -105,6 +111,12 @@ export class WebSocketClient extends BaseClient {
   private onFrame(data: Buffer): void {
     const atMs = nowMs();
     this.alive(atMs);
+    const hb = this.config.heartbeat;
+    if (hb.form === 'text' && data.length === this.pongBytes && data.toString('utf8') === hb.pongText) {
+      // A text pong carries no time: it answers the oldest ping.
+      this.onPong(this.pings[0], atMs);
+      return;
+    }
     const msg = parseJson<Envelope | ControlMessage>(data.toString('utf8'));
     if (msg === undefined) {
       this.recorder.countError('bad-json');
@@ -132,6 +144,7 @@ export class WebSocketClient extends BaseClient {
 
   private startHeartbeat(): void {
     this.pings = [];
+    if (this.config.heartbeat.form === 'none') return;
     this.nextPingAtMs = nowMs() + this.config.heartbeat.intervalMs;
     this.armHeartbeat();
   }
@@ -152,16 +165,23 @@ export class WebSocketClient extends BaseClient {
       return;
     }
     if (now >= this.nextPingAtMs) {
-      ws.send(`{"type":"ping","t":${now}}`);
+      this.sendPing(ws, now);
       this.pings.push(now);
       this.nextPingAtMs = now + this.config.heartbeat.intervalMs;
     }
     this.armHeartbeat();
   }
 
+  private sendPing(ws: WebSocket, now: number): void {
+    const hb = this.config.heartbeat;
+    if (hb.form === 'text') ws.send(hb.pingText);
+    else if (hb.form === 'protocol') ws.ping();
+    else ws.send(`{"type":"ping","t":${now}}`);
+  }
+
   /** A pong answers its ping and every older one. */
-  private onPong(t: number, atMs: number): void {
-    if (this.pings.length === 0 || t < this.pings[0]) {
+  private onPong(t: number | undefined, atMs: number): void {
+    if (t === undefined || this.pings.length === 0 || t < this.pings[0]) {
       this.recorder.countError('stray-pong');
       return;
     }

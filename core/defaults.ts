@@ -33,6 +33,14 @@ export const SERVER_DEFAULTS = {
 };
 
 export const HEARTBEAT_DEFAULTS = {
+  /**
+   * How the client proves liveness: 'json' `{"type":"ping","t"}` → `{"type":"pong","t"}`;
+   * 'text' sends pingText and expects pongText (the article's "ping" → "pong"); 'protocol'
+   * a WebSocket ping frame and its pong; 'none' no heartbeat (only a closed socket is noticed).
+   */
+  form: 'json' as 'json' | 'text' | 'protocol' | 'none',
+  pingText: 'ping',
+  pongText: 'pong',
   intervalMs: 3_000,
   timeoutMs: 3_000,
   /** 'terminate' destroys the socket at once; 'close' is the article's ws.close(). */

@@ -130,6 +130,8 @@ export interface RunResult {
   timeseries: TimeseriesPoint[];
   /** Extensions. */
   pingRttMs?: LatencySummary;
+  /** websocket runs: the heartbeat form the clients used (json, text, protocol, none). */
+  heartbeatForm?: 'json' | 'text' | 'protocol' | 'none';
   errors?: Record<string, number>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];

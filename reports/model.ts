@@ -81,6 +81,8 @@ export interface RunView {
   faults: FaultWindow[];
   series: SeriesPoint[];
   notes: string[];
+  /** websocket runs: the heartbeat form the clients used. */
+  heartbeatForm: string | null;
   errors: Array<[string, number]>;
 }
 
@@ -238,6 +240,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
     faults: faults(r.faults),
     series: series(r.timeseries),
     notes: strings(r.notes),
+    heartbeatForm: typeof r.heartbeatForm === 'string' ? r.heartbeatForm : null,
     errors: Object.entries(obj(r.errors)).flatMap(([k, v]) => (num(v) === null ? [] : [[k, v as number]])),
   };
 }

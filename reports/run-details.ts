@@ -27,7 +27,10 @@ function sloText(run: RunView): string {
 
 function notesText(run: RunView): string {
   const errors = run.errors.map(([k, v]) => `${k}: ${v}`);
-  return [...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—';
+  const form = run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : [];
+  return (
+    [...form, ...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—'
+  );
 }
 
 /** The runs table (HTML). */

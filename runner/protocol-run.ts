@@ -124,6 +124,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     const runs = [
       aggregateRun({ ...common, clients, merged, expectedByClient, faults: windowsFor(faults, ids) }),
     ];
+    if (protocol === 'websocket') runs[0].heartbeatForm = scenario.heartbeat.form;
     if (browserFinal) {
       const pageExpected = await expectedCounts(server, mergeWorkerReports([browserFinal.report]), finalSeq);
       const browserRun = browserRunResult(scenario, browserFinal, {

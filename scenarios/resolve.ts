@@ -74,6 +74,17 @@ class Reader {
     );
   }
 
+  text(obj: Raw, base: ProblemPath, key: string, fallback: string): string {
+    const v = obj[key];
+    return this.unit(
+      v,
+      typeof v === 'string' && v !== '' ? v : undefined,
+      [...base, key],
+      'expected text',
+      fallback,
+    );
+  }
+
   choice<T extends string>(obj: Raw, base: ProblemPath, key: string, allowed: readonly T[], fallback: T): T {
     const v = obj[key];
     const ok = typeof v === 'string' && (allowed as readonly string[]).includes(v);
@@ -195,6 +206,15 @@ function resolveSettings(top: Raw, r: Reader): Settings {
     },
     heartbeat: {
       ...HEARTBEAT_DEFAULTS,
+      form: r.choice(
+        hb,
+        ['heartbeat'],
+        'form',
+        ['json', 'text', 'protocol', 'none'],
+        HEARTBEAT_DEFAULTS.form,
+      ),
+      pingText: r.text(hb, ['heartbeat'], 'ping', HEARTBEAT_DEFAULTS.pingText),
+      pongText: r.text(hb, ['heartbeat'], 'pong', HEARTBEAT_DEFAULTS.pongText),
       intervalMs: r.duration(hb, ['heartbeat'], 'interval', HEARTBEAT_DEFAULTS.intervalMs),
       timeoutMs: r.duration(hb, ['heartbeat'], 'timeout', HEARTBEAT_DEFAULTS.timeoutMs),
       giveUp: r.choice(hb, ['heartbeat'], 'giveUp', ['terminate', 'close'], HEARTBEAT_DEFAULTS.giveUp),

@@ -2,7 +2,8 @@
  * websocket — `GET /ws?client=ID&since=N` and the article's `/websocket/:client`.
  * Pushes a hello, the backlog after `since`, then every envelope as a text frame
  * (built once per message for all peers). Answers the application heartbeat
- * ({"type":"ping","t"} → {"type":"pong","t"}); sends protocol pings every
+ * ({"type":"ping","t"} → {"type":"pong","t"}, and the article's plain-text "ping" →
+ * "pong"); sends protocol pings every
  * serverPingIntervalMs and terminates a peer that missed the previous pong (a
  * zombie reaped). Close codes: 1001 shutdown, 1009 frame too big (ws itself),
  * 4008 slow consumer.
@@ -95,11 +96,15 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function onFrame(peer: Peer, raw: RawData): void {
     counters.messagesReceived++;
+    if (raw instanceof Buffer && raw.length === 4 && raw.toString() === 'ping') {
+      if (!cutIfSlow(peer) && peer.ws.readyState === peer.ws.OPEN) peer.ws.send('pong');
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(raw.toString());
     } catch {
-      sendError(peer, 'PB_WS_BAD_JSON', 'expected {"type":"ping","t":<number>}');
+      sendError(peer, 'PB_WS_BAD_JSON', 'expected {"type":"ping","t":<number>} or the text ping');
       return;
     }
     const m = msg as { type?: unknown; t?: unknown } | null;

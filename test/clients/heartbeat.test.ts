@@ -42,6 +42,79 @@ function wsClient(baseUrl: string, giveUp: 'terminate' | 'close', recorder: Reco
 }
 
 describe('websocket heartbeat', () => {
+  it('text form: a target that stops answering "ping" with "pong" is declared dead within interval + timeout', async () => {
+    const { wss, url, close } = await rawWsServer();
+    cleanups.push(close);
+    let answering = true;
+    const got: string[] = [];
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'hello', lastSeq: 0, oldestSeq: 1 }));
+      ws.on('message', (d) => {
+        got.push(d.toString());
+        if (answering && d.toString() === 'ping') ws.send('pong');
+      });
+    });
+    const recorder = new Recorder();
+    cleanups.push(() => recorder.close());
+    const c = createClient(
+      clientConfig(
+        { id: 'hb-text', protocol: 'websocket', baseUrl: url },
+        {
+          heartbeat: { form: 'text', intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS },
+          backoff: { initialMs: 50 },
+        },
+      ),
+      recorder,
+    );
+    cleanups.push(() => c.stop());
+    c.start();
+    await nextEvent(c, 'open', 5_000);
+    await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS + 50));
+    assert.equal(c.connected, true, 'answered text pings keep it alive');
+    const rtt = decodeHistogram(recorder.snapshot().histograms.pingRttUs);
+    assert.ok(rtt.totalCount >= 2, `${rtt.totalCount} pong round trips recorded`);
+    assert.ok(got.length >= 2 && got.every((f) => f === 'ping'), `frames sent: ${got.join(',')}`);
+    answering = false;
+    const stoppedAt = Date.now();
+    const [reason, deadAtMs] = await nextEvent<[string, number]>(c, 'dead', 5_000);
+    assert.equal(reason, 'heartbeat-timeout');
+    const detectMs = deadAtMs - stoppedAt;
+    assert.ok(
+      detectMs <= INTERVAL_MS + TIMEOUT_MS + LATE_TOLERANCE_MS,
+      `dead after ${detectMs.toFixed(0)} ms`,
+    );
+    assert.equal(recorder.snapshot().errors['stray-pong'] ?? 0, 0);
+  });
+
+  for (const form of ['text', 'protocol'] as const) {
+    it(`${form} form against pushbench's own server: pongs come back, the connection stays alive`, async () => {
+      const server = await startServer({ port: 0, ratePerS: 0, protocols: ['websocket'] });
+      cleanups.push(() => server.close());
+      const recorder = new Recorder();
+      cleanups.push(() => recorder.close());
+      const c = createClient(
+        clientConfig(
+          { id: `rtt-${form}`, protocol: 'websocket', baseUrl: server.url },
+          { heartbeat: { form, intervalMs: 50, timeoutMs: 1_000 } },
+        ),
+        recorder,
+      );
+      cleanups.push(() => c.stop());
+      c.start();
+      await nextEvent(c, 'open', 5_000);
+      const deadline = Date.now() + 5_000;
+      let rtt = decodeHistogram(recorder.snapshot().histograms.pingRttUs);
+      while (rtt.totalCount < 5 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        rtt = decodeHistogram(recorder.snapshot().histograms.pingRttUs);
+      }
+      assert.ok(rtt.totalCount >= 5, `${rtt.totalCount} pongs`);
+      assert.equal(c.connected, true);
+      const errors = recorder.snapshot().errors;
+      assert.deepEqual(errors, {}, `no errors: ${JSON.stringify(errors)}`);
+    });
+  }
+
   it('a server that stops answering pings is declared dead within interval + timeout, then resumed', async (t) => {
     const { wss, url, close } = await rawWsServer();
     cleanups.push(close);

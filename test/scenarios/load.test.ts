@@ -109,6 +109,9 @@ describe('units', () => {
     assert.deepEqual(s.longPoll, { waitMs: 10_000, marginMs: 1000 });
     assert.deepEqual(s.sse, { keepAliveMs: 5000, idleFactor: 3 });
     assert.deepEqual(s.heartbeat, {
+      form: 'text',
+      pingText: 'hb',
+      pongText: 'ok',
       intervalMs: 2000,
       timeoutMs: 1000,
       giveUp: 'close',

@@ -39,6 +39,31 @@ describe('websocket', () => {
     assert.equal(server!.stats().protocols.websocket!.messagesReceived, 1);
   });
 
+  test("the article's plain-text ping is answered with a plain-text pong, and the peer is still served", async () => {
+    await start();
+    const ws = new WebSocket(wsUrl('/websocket/a'));
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(d.toString()));
+    const closed = new Promise((r) => ws.once('close', r));
+    await new Promise((r) => ws.once('open', r));
+    try {
+      ws.send('ping');
+      ws.send('ping');
+      await waitUntil(() => frames.filter((f) => f === 'pong').length === 2, 3_000);
+      server!.source.publish('after the pongs');
+      await waitUntil(() => frames.some((f) => f.includes('after the pongs')), 3_000);
+      assert.deepEqual(
+        frames.filter((f) => !f.startsWith('{')),
+        ['pong', 'pong'],
+        'two text pongs and no error frames',
+      );
+      assert.equal(frames.filter((f) => f.includes('"error"')).length, 0);
+    } finally {
+      ws.close();
+      await closed;
+    }
+  });
+
   test('a peer that does not answer protocol pings is terminated and counted as a zombie', async () => {
     await start({ serverPingIntervalMs: 100 });
     const healthy = peer('/ws?client=alive');

@@ -1,6 +1,7 @@
 /**
- * WebSocket the article's way, with the platform's `WebSocket`: `{"type":"ping","t"}` every
- * heartbeat.intervalMs; no pong within heartbeat.timeoutMs → dead ('heartbeat-timeout') →
+ * WebSocket the article's way, with the platform's `WebSocket`: `{"type":"ping","t"}` (form
+ * 'json') or the plain-text "ping" → "pong" (form 'text') every heartbeat.intervalMs — a page
+ * cannot send protocol pings, so forms 'protocol' and 'none' send nothing; no pong within heartbeat.timeoutMs → dead ('heartbeat-timeout') →
  * reconnect with `since=<highWaterSeq>`. Giving up:
  * - 'close' (the article): `ws.close()`, and the reconnect starts from `onclose` — on a dead
  *   network the close handshake cannot finish, so that wait is whatever the browser makes it;
@@ -97,6 +98,9 @@ export class WebSocketClient extends BaseClient {
   onFrame(data) {
     const atMs = nowMs();
     this.alive(atMs);
+    const hb = this.config.heartbeat;
+    // A text pong carries no time: it answers the oldest ping.
+    if (hb.form === 'text' && data === hb.pongText) return this.onPong(this.pings[0], atMs);
     let msg;
     try {
       msg = JSON.parse(data);
@@ -114,6 +118,8 @@ export class WebSocketClient extends BaseClient {
 
   startHeartbeat() {
     this.pings = [];
+    const form = this.config.heartbeat.form;
+    if (form === 'protocol' || form === 'none') return;
     this.nextPingAtMs = nowMs() + this.config.heartbeat.intervalMs;
     this.armHeartbeat();
   }
@@ -134,7 +140,8 @@ export class WebSocketClient extends BaseClient {
       return;
     }
     if (now >= this.nextPingAtMs) {
-      conn.ws.send(`{"type":"ping","t":${now}}`);
+      const hb = this.config.heartbeat;
+      conn.ws.send(hb.form === 'text' ? hb.pingText : `{"type":"ping","t":${now}}`);
       this.pings.push(now);
       this.nextPingAtMs = now + this.config.heartbeat.intervalMs;
     }
@@ -143,7 +150,8 @@ export class WebSocketClient extends BaseClient {
 
   /** A pong answers its ping and every older one. */
   onPong(t, atMs) {
-    if (this.pings.length === 0 || t < this.pings[0]) return this.sink.countError('stray-pong');
+    if (t === undefined || this.pings.length === 0 || t < this.pings[0])
+      return this.sink.countError('stray-pong');
     while (this.pings.length > 0 && this.pings[0] <= t) this.pings.shift();
     this.sink.pingRtt(atMs, atMs - t);
   }
