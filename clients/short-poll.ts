@@ -4,7 +4,7 @@
  * never overlap), each with an absolute pollTimeoutMs. A failed poll (error, timeout,
  * non-200) counts as an error, the connection is dead, and the next poll waits for the
  * backoff; the first answer after that is the reopen. Latency includes the wait for the
- * next poll, as DESIGN.md says it should.
+ * next poll, as the README's metric definitions say it should.
  */
 import type { ClientConfig } from './client.ts';
 import { nowMs, type Recorder } from './metrics.ts';

@@ -220,7 +220,7 @@ export const PERF_DEFAULTS = {
   proxyPings: 2_000,
   quickProxyPings: 300,
   proxyPayloadBytes: 64,
-  /** Ratio bounds of issue 7 (pushbench ÷ baseline). */
+  /** Ratio bounds (pushbench ÷ baseline), the targets of docs/perf.md. */
   targets: {
     fanoutLatencyP50Max: 0.9,
     fanoutCpuMax: 0.8,

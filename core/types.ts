@@ -1,6 +1,6 @@
 /**
  * Shared types: the wire envelope, protocol names and the results.json schema
- * (`pushbench/results@1`, see ../shared/DESIGN.md). Field names are a contract:
+ * (`pushbench/results@1`, see core/results.schema.json and docs/report.md). Field names are a contract:
  * extend, never rename.
  */
 
@@ -121,7 +121,7 @@ export interface RunResult {
     cpuPct: number;
     rssMB: number;
     eventLoopP99Ms: number;
-    /** Extensions (issue 7): cost side of the comparison. */
+    /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
     memoryKBPerConnection?: number;
   };
@@ -135,7 +135,7 @@ export interface RunResult {
   errors?: Record<string, number>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];
-  /** Extension (issue 8): what real browser pages observed (engine "browser" runs only). */
+  /** Extension: what real browser pages observed (engine "browser" runs only; docs/browser.md). */
   browser?: BrowserObservations;
 }
 
@@ -187,13 +187,13 @@ export interface Results {
   scenario: Record<string, unknown>;
   environment: { node: string; cpus: number; os: string; startedAt: string };
   runs: RunResult[];
-  /** Extension (issue 6). */
+  /** Extension: the capacity probes (docs/engines.md). */
   capacity?: unknown;
 }
 
 export const RESULTS_SCHEMA_ID = 'pushbench/results@1';
 
-// ---------------------------------------------------------------- capacity (extension, issue 6)
+// ---------------------------------------------------------------- capacity (extension, docs/engines.md)
 
 /** One step of a capacity probe: a fixed request rate (autocannon) or a client count (push). Latency in ms. */
 export interface CapacityStep {

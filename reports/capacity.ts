@@ -1,5 +1,5 @@
 /**
- * The capacity section (issue 6), rendered only when results.json has `capacity`. The reader is
+ * The capacity section (docs/engines.md), rendered only when results.json has `capacity`. The reader is
  * tolerant because the section is an extension: an array of probes (or `{ probes: [...] }`),
  * each `{ protocol, method?, points|steps: [{ ratePerS|clients, p50?, p99? }], maxRatePerS?,
  * maxClients?, clientsAtIntervalMs?: { "1000": N } }`. Anything else is shown as raw JSON.

@@ -1,5 +1,5 @@
 /**
- * Chart 8: measured polling latency against the textbook (DESIGN.md): fixed-interval short
+ * Chart 8: measured polling latency against the textbook (docs/report.md "Charts"): fixed-interval short
  * polling has mean ≈ T/2 + RTT/2 and max ≈ T + RTT/2; long polling ≈ RTT/2 (plus the
  * re-request gap). T comes from the scenario (`poll.intervalMs`, else known aliases, else the
  * client default); RTT from a measured WebSocket ping, else the scenario's network delay, else 0.

@@ -1,7 +1,7 @@
 /**
  * One protocol run's RunResult (results.json) from what the processes measured:
  * the generators' merged report, the server's stats samples, the fault windows and
- * the source's expected counts. Definitions: ../shared/DESIGN.md "Metric definitions".
+ * the source's expected counts. Definitions: README.md "What a run measures".
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
 import type { FaultRecord, ProtocolName, RunResult, TimeseriesPoint } from '../core/types.ts';

@@ -25,10 +25,10 @@ import {
 import { ChildHandle } from './child.ts';
 import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
+import { spawnServerChild } from './server-child.ts';
 import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
 import { planWorkers } from './workers.ts';
 
-const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
 const GENERATOR_ENTRY = new URL('./generator.ts', import.meta.url);
 const SAMPLE_EVERY_MS = 1_000;
 
@@ -56,9 +56,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   const clients = clientsFor(scenario, protocol);
   const ids = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
   const pages = pageIds(scenario.browsers);
-  const server = new ChildHandle(`server (${protocol})`, SERVER_ENTRY, {
-    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, ...scenarioServerOptions(scenario, protocol) }),
-  });
+  const server = spawnServerChild(`server (${protocol})`, scenarioServerOptions(scenario, protocol));
   // Chromium starts while the server does: it is the slowest child to get ready.
   const browser = pages.length > 0 ? new BrowserHost(protocol) : undefined;
   const plan = planWorkers(ids, scenario);

@@ -3,6 +3,7 @@
  * started on 127.0.0.1 port 0 through the runner's ChildHandle, refused unless loopback, and
  * sampled for CPU / RSS / event-loop delay so every engine reports the server's cost the same way.
  */
+import { BENCH_PAGE_DIR } from '../clients/browser/page-dir.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ServerOptions } from '../servers/app.ts';
 import type { ServerStats } from '../servers/stats.ts';
@@ -23,15 +24,23 @@ export interface CostSample {
   eventLoopP99Ms: number;
 }
 
+/**
+ * Spawn `servers/main.ts` with `options` on port 0, serving the browser page too (the server
+ * cannot know where it lives: clients/browser/page-dir.ts). Does not wait for it to listen.
+ */
+export function spawnServerChild(name: string, options: ServerOptions): ChildHandle {
+  return new ChildHandle(name, SERVER_ENTRY, {
+    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, benchPageDir: BENCH_PAGE_DIR, ...options }),
+  });
+}
+
 /** Start `servers/main.ts` with `options` (port 0), wait until it listens; loopback only. */
 export async function startServerChild(
   name: string,
   options: ServerOptions,
   allowRemote = false,
 ): Promise<ServerChild> {
-  const child = new ChildHandle(name, SERVER_ENTRY, {
-    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, ...options }),
-  });
+  const child = spawnServerChild(name, options);
   try {
     const { url } = await child.waitFor<{ type: string; url: string }>('listening', 20_000);
     assertLoopbackTarget(url, allowRemote);

@@ -1,7 +1,8 @@
 /**
  * startServer: one fastify 5 instance serving any subset of the four push
  * protocols (one plugin each, servers/protocols.ts) behind one MessageSource,
- * plus POST /publish, GET /stats, GET /metrics and the demo page at GET /.
+ * plus POST /publish, GET /stats, GET /metrics, the demo page at GET / and, when
+ * given its folder (benchPageDir), the browser benchmark page at GET /bench/.
  * close() shuts down within shutdownTimeoutMs: websockets closed with 1001,
  * SSE streams ended, held long-polls answered, stragglers destroyed.
  */
@@ -85,7 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   statsRoute(app, stats);
   metricsRoute(app, stats);
   await demoPageRoute(app);
-  await browserPageRoute(app);
+  if (opts.benchPageDir) await browserPageRoute(app, opts.benchPageDir);
 
   await app.listen({ host: opts.host, port: opts.port });
   sampler.start();
@@ -108,7 +109,7 @@ async function shutdown(
   sampler: ProcessSampler,
 ) {
   ctx.shuttingDown = true;
-  ctx.source.stopGenerator();
+  ctx.source.stopPacer();
   // Last resort: whatever is still open shortly before the deadline is destroyed.
   const hard = setTimeout(
     () => {

@@ -8,7 +8,7 @@ import type { ByteMeter } from './meter.ts';
 import { PollAnswers } from './poll-answer.ts';
 import type { MessageSource } from './source.ts';
 
-export type ResolvedOptions = typeof SERVER_DEFAULTS & { protocols: ProtocolName[] };
+export type ResolvedOptions = typeof SERVER_DEFAULTS & { protocols: ProtocolName[]; benchPageDir?: string };
 
 export interface ProtocolCounters {
   messagesSent: number;

@@ -28,11 +28,11 @@ type Handler = (server: RunningServer, req: Request) => unknown;
 const HANDLERS: Record<string, Handler> = {
   stats: (s) => s.stats(),
   'source-start': (s) => {
-    s.source.startGenerator();
+    s.source.startPacer();
     return { lastSeq: s.source.lastSeq };
   },
   'source-stop': (s) => {
-    s.source.stopGenerator();
+    s.source.stopPacer();
     return { lastSeq: s.source.lastSeq };
   },
   'set-addressed': (s, req) => {

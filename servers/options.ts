@@ -10,6 +10,11 @@ import type { ResolvedOptions } from './context.ts';
 export interface ServerOptions extends Partial<typeof SERVER_DEFAULTS> {
   /** Protocols to serve (default: all four). */
   protocols?: ProtocolName[];
+  /**
+   * Folder of the browser benchmark page to serve at GET /bench/ (clients/browser/page-dir.ts
+   * BENCH_PAGE_DIR). Passed in because servers/ may not import clients/; absent: no /bench/.
+   */
+  benchPageDir?: string;
 }
 
 const PATTERNS = ['constant', 'poisson', 'burst'];
@@ -35,7 +40,7 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
 /** Defaults + options, validated; throws PushbenchError PB_BAD_OPTION listing every problem. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const problems: string[] = [];
-  const known = new Set([...Object.keys(SERVER_DEFAULTS), 'protocols']);
+  const known = new Set([...Object.keys(SERVER_DEFAULTS), 'protocols', 'benchPageDir']);
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`${key}: unknown option`);
   const merged = {
     ...SERVER_DEFAULTS,
@@ -61,6 +66,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     problems.push(`host: expected a host name or address`);
   if (!PATTERNS.includes(merged.pattern))
     problems.push(`pattern: expected one of ${PATTERNS.join(', ')}, got ${JSON.stringify(merged.pattern)}`);
+  if (
+    merged.benchPageDir !== undefined &&
+    (typeof merged.benchPageDir !== 'string' || merged.benchPageDir === '')
+  )
+    problems.push('benchPageDir: expected a folder path');
   if (typeof merged.perMessageDeflate !== 'boolean') problems.push('perMessageDeflate: expected a boolean');
   if (merged.longPollWaitMs > merged.longPollMaxWaitMs)
     problems.push('longPollWaitMs: must be ≤ longPollMaxWaitMs');

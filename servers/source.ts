@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
-import { Generator, type Pattern } from './generator.ts';
+import { Pacer, type Pattern } from './pacer.ts';
 import { SeqIndex } from './seq-index.ts';
 
 export interface SourceOptions {
@@ -50,7 +50,7 @@ export class MessageSource extends EventEmitter {
   private seq = 0;
   private addressedRetained = 0;
   private readonly index = new SeqIndex();
-  private readonly generator: Generator;
+  private readonly pacer: Pacer;
   private addressedIds: string[] | null = null;
   private roundRobin = 0;
 
@@ -67,8 +67,8 @@ export class MessageSource extends EventEmitter {
       ...opts,
     };
     this.setMaxListeners(0);
-    this.generator = new Generator({ ...this.opts, seed: this.opts.seed ?? 1 }, (data) =>
-      this.publish(data, { to: this.nextGeneratedTarget() }),
+    this.pacer = new Pacer({ ...this.opts, seed: this.opts.seed ?? 1 }, (data) =>
+      this.publish(data, { to: this.nextPacedTarget() }),
     );
   }
 
@@ -87,17 +87,17 @@ export class MessageSource extends EventEmitter {
     return env;
   }
 
-  /** Start the generator (no-op when ratePerS is 0 or already running). */
-  startGenerator(): void {
-    this.generator.start();
+  /** Start the pacer (no-op when ratePerS is 0 or already running). */
+  startPacer(): void {
+    this.pacer.start();
   }
 
-  stopGenerator(): void {
-    this.generator.stop();
+  stopPacer(): void {
+    this.pacer.stop();
   }
 
-  get generating(): boolean {
-    return this.generator.running;
+  get pacing(): boolean {
+    return this.pacer.running;
   }
 
   /** Generated messages go round-robin to these ids; null = broadcast. */
@@ -149,7 +149,7 @@ export class MessageSource extends EventEmitter {
     return this.index.count(client, afterSeq, upToSeq);
   }
 
-  private nextGeneratedTarget(): string | undefined {
+  private nextPacedTarget(): string | undefined {
     if (!this.addressedIds) return undefined;
     return this.addressedIds[this.roundRobin++ % this.addressedIds.length];
   }

@@ -1,9 +1,11 @@
 /**
  * `pushbench serve`: run the push servers in the foreground and print every
  * endpoint. Flags are validated together (PB_BAD_OPTION lists every problem);
- * SIGINT/SIGTERM shut down cleanly within 2 s and exit 0.
+ * SIGINT/SIGTERM shut down cleanly within 2 s and exit 0. The browser benchmark page is
+ * served at /bench/ (its folder comes from clients/browser/, which servers/ cannot import).
  */
 import type { Command } from 'commander';
+import { BENCH_PAGE_DIR } from '../../clients/browser/page-dir.ts';
 import { SERVER_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 import { isProtocolName, PROTOCOLS, type ProtocolName } from '../../core/types.ts';
@@ -76,8 +78,8 @@ export function describeEndpoints(server: RunningServer, protocols: ProtocolName
 
 /** Start the servers, print the endpoints, stop cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServerOptions): Promise<void> {
-  const server = await startServer(options);
-  if ((options.ratePerS ?? 0) > 0) server.source.startGenerator();
+  const server = await startServer({ benchPageDir: BENCH_PAGE_DIR, ...options });
+  if ((options.ratePerS ?? 0) > 0) server.source.startPacer();
   const protocols = options.protocols ?? [...PROTOCOLS];
   console.log(`pushbench serving ${protocols.join(', ')} on ${server.url} (Ctrl-C to stop)`);
   for (const line of describeEndpoints(server, protocols)) console.log(`  ${line}`);

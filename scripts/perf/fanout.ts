@@ -1,5 +1,5 @@
 /**
- * Comparisons 1 and 5 of issue 7: fan-out to N clients — a bare baseline (a `ws` send
+ * Comparisons 1 and 5 of docs/perf.md: fan-out to N clients — a bare baseline (a `ws` send
  * loop, or a `node:http` SSE write loop) vs pushbench's server (heartbeats, accounting
  * and all) — received by the same minimal receivers in their own processes, same rate
  * and size. Both servers run for the whole comparison; each repetition runs both sides,

@@ -1,5 +1,5 @@
 /**
- * Comparison 2 of issue 7: what pushbench's own clients (runner/generator.ts hosting
+ * Comparison 2 of docs/perf.md: what pushbench's own clients (runner/generator.ts hosting
  * websocket clients with the 3 s heartbeat, dedupe, byte metering, HDR metrics) add to
  * the latency they measure, against the minimal receivers — both measuring the same
  * pushbench websocket server, same clients, same number of processes, same schedule:

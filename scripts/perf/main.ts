@@ -1,6 +1,6 @@
 /**
  * `npm run perf [-- --quick] [--only websocket,generator,poll,proxy,sse] [--repetitions N] [--out DIR]`:
- * pushbench measured against the bare floor (issue 7), both sides of every comparison in
+ * pushbench measured against the bare floor (docs/perf.md), both sides of every comparison in
  * the same run, alternating, medians of several repetitions. Writes DIR/perf.json
  * (default reports/out/perf) and prints the ratio table. Exit 0; 1 when a comparison
  * failed (perf.json keeps the others); 2 on a bad option. Targets missed are reported,

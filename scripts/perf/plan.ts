@@ -1,5 +1,5 @@
 /**
- * What `npm run perf` runs: the five comparisons of issue 7 as a list of tasks, full or
+ * What `npm run perf` runs: the five comparisons of docs/perf.md as a list of tasks, full or
  * --quick (few clients, two repetitions, seconds each: the CI form). Settings come from
  * core/defaults.ts PERF_DEFAULTS.
  */

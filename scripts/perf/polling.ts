@@ -1,5 +1,5 @@
 /**
- * Comparison 3 of issue 7: the maximum rate of pushbench's `GET /poll` against a bare
+ * Comparison 3 of docs/perf.md: the maximum rate of pushbench's `GET /poll` against a bare
  * fastify route returning the same empty answer, with autocannon (and wrk where
  * installed, whose rate against the bare route shows autocannon's own ceiling). Both
  * servers run in their own processes for the whole comparison; each repetition loads

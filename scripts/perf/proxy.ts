@@ -1,5 +1,5 @@
 /**
- * Comparison 4 of issue 7: round trips through the fault proxy with no fault vs direct,
+ * Comparison 4 of docs/perf.md: round trips through the fault proxy with no fault vs direct,
  * against a raw TCP echo server in its own process (scripts/proxy-overhead.ts does the
  * ping-pong; the proxy lives in this process, as in a generator). Each repetition runs
  * one round of `pings` each way, alternating which goes first; p50 / p99 per round.

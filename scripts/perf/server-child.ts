@@ -55,11 +55,11 @@ async function startPushbench(c: ServerChildConfig): Promise<BareServer> {
     url: server.url,
     connections,
     startSource: () => {
-      server.source.startGenerator();
+      server.source.startPacer();
       return server.source.lastSeq;
     },
     stopSource: () => {
-      server.source.stopGenerator();
+      server.source.stopPacer();
       return server.source.lastSeq;
     },
     close: () => server.close(),

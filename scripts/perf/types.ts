@@ -31,7 +31,7 @@ export interface Comparison {
   baseline: Side;
   /** subject ÷ baseline per metric (medians). */
   ratio: Record<string, number>;
-  /** Ratio bounds from issue 7, by ratio key. */
+  /** Ratio bounds (core/defaults.ts PERF_DEFAULTS.targets), by ratio key. */
   targets: Record<string, Target>;
   /** Whether each targeted ratio is within its bound. */
   met: Record<string, boolean>;

@@ -1,5 +1,5 @@
 /**
- * `npm run perf -- --quick` (the CI form) runs all five comparisons of issue 7 and writes
+ * `npm run perf -- --quick` (the CI form) runs all five comparisons of docs/perf.md and writes
  * perf.json with both sides' figures and every ratio, finite and positive. Behaviour, not
  * speed: no target is asserted (the machine is shared). Runs the script as its own process,
  * as npm does; allowed up to 2 minutes.
@@ -22,7 +22,7 @@ after(async () => {
   await rm(outDir, { recursive: true, force: true });
 });
 
-/** Every comparison of issue 7, by id prefix, and the ratios each must carry. */
+/** Every comparison of docs/perf.md, by id prefix, and the ratios each must carry. */
 const EXPECTED: Array<[string, string[]]> = [
   ['websocket-fanout-', ['latencyP50', 'latencyP99', 'cpuPerDelivered', 'memoryPerConnection']],
   ['generator-overhead-', ['latencyP50', 'latencyP99']],

@@ -1,5 +1,5 @@
 /**
- * Issue 7's cost figures in results.json: after a short real run, every protocol run has
+ * The cost figures in results.json (docs/perf.md): after a short real run, every protocol run has
  * server.cpuMsPerDeliveredMessage (steady-state server CPU over messages delivered) and
  * server.memoryKBPerConnection (server RSS growth over open connections), both positive,
  * and they are plausible (a delivered message costs the server less than 10 ms of CPU; a

@@ -38,7 +38,7 @@ export function edgeCaseResults(): Results {
   return { ...r, scenario: {}, runs: [dead, partial] };
 }
 
-/** Issue 6 and 8 extensions: a browser-engine run beside the pushbench runs, and a capacity section. */
+/** The capacity and browser extensions: a browser-engine run beside the pushbench runs, and a capacity section. */
 export function extendedResults(): Results {
   const r = loadFixture();
   const browser: RunResult = structuredClone(r.runs[3]);

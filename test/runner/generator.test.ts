@@ -46,7 +46,7 @@ describe('generator child process', () => {
 
   before(async () => {
     server = await startServer({ port: 0, ratePerS: 20, sizeBytes: 64 });
-    server.source.startGenerator();
+    server.source.startPacer();
   });
   afterEach(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

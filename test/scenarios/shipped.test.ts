@@ -97,7 +97,7 @@ describe('each scenario asks what it says', () => {
     assert.ok(s.faults.some((f) => f.kind === 'flap'));
   });
 
-  test('fanout: issue 7 targets — 10,000 websocket and sse, 5,000 polling clients, 1 msg/s, 60 s', async () => {
+  test('fanout: the scale targets — 10,000 websocket and sse, 5,000 polling clients, 1 msg/s, 60 s', async () => {
     const s = await load('fanout.yaml');
     assert.equal(clientsFor(s, 'websocket'), 10_000);
     assert.equal(clientsFor(s, 'sse'), 10_000);

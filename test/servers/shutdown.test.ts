@@ -23,7 +23,7 @@ describe('close() shuts everything down', () => {
     await sse.waitFor((e) => e.length === 1);
     const held = getJson(`${server.url}/long-poll?client=a&since=${server.source.lastSeq}&wait=30000`);
     await waitUntil(() => server!.stats().protocols['long-poll']!.connections === 1, 3_000, 'the held poll');
-    server.source.startGenerator();
+    server.source.startPacer();
 
     const t0 = Date.now();
     await server.close();
@@ -32,7 +32,7 @@ describe('close() shuts everything down', () => {
     assert.equal(await ws.closed, 1001);
     assert.deepEqual((await held).body.messages, []);
     await waitUntil(() => sse.ended, 2_000, 'the SSE stream to end');
-    assert.equal(server.source.generating, false);
+    assert.equal(server.source.pacing, false);
     const refused = net.connect(server.port, '127.0.0.1');
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
     assert.equal(err.code, 'ECONNREFUSED');

@@ -10,7 +10,7 @@ describe('MessageSource', () => {
     return s;
   };
   after(() => {
-    for (const s of sources) s.stopGenerator();
+    for (const s of sources) s.stopPacer();
   });
 
   test('seq strictly increases, t is epoch ms, to only when addressed, message event carries JSON', () => {
@@ -108,9 +108,9 @@ describe('MessageSource', () => {
     const s = make({ ratePerS: 200, pattern: 'constant' });
     s.setAddressedClients(['a', 'b']);
     const started = Date.now();
-    s.startGenerator();
+    s.startPacer();
     await new Promise((r) => setTimeout(r, 500));
-    s.stopGenerator();
+    s.stopPacer();
     const elapsedS = (Date.now() - started) / 1000;
     const expected = 200 * elapsedS;
     // generous: the machine is shared
@@ -129,11 +129,11 @@ describe('MessageSource', () => {
   test('generator: burst emits whole bursts; poisson emits at roughly the rate', async () => {
     const burst = make({ ratePerS: 100, pattern: 'burst', burstSize: 10, sizeBytes: 8 });
     const poisson = make({ ratePerS: 200, pattern: 'poisson', sizeBytes: 8 });
-    burst.startGenerator();
-    poisson.startGenerator();
+    burst.startPacer();
+    poisson.startPacer();
     await new Promise((r) => setTimeout(r, 450));
-    burst.stopGenerator();
-    poisson.stopGenerator();
+    burst.stopPacer();
+    poisson.stopPacer();
     assert.ok(burst.lastSeq >= 10 && burst.lastSeq % 10 === 0, `burst lastSeq ${burst.lastSeq}`);
     assert.ok(poisson.lastSeq > 20 && poisson.lastSeq < 250, `poisson lastSeq ${poisson.lastSeq}`);
   });

@@ -1,5 +1,5 @@
 /**
- * The bare polling baseline (issue 7, comparison 3): a fastify route `GET /poll`
+ * The bare polling baseline (docs/perf.md, comparison 3): a fastify route `GET /poll`
  * returning the same empty answer pushbench's /poll gives when nothing was published,
  * with the same content type — no hooks, no query validation, no cache, no accounting.
  */

@@ -1,33 +1,32 @@
 /**
  * The bare baselines' message source: the same timer as pushbench's source
- * (servers/generator.ts, constant pattern, drift-corrected) and envelopes of the same
+ * (servers/pacer.ts, constant pattern, drift-corrected) and envelopes of the same
  * shape and size, serialized with one JSON.stringify per message. Nothing else: no
  * retention, no index, no accounting.
  */
-import { Generator } from '../../../servers/generator.ts';
+import { Pacer } from '../../../servers/pacer.ts';
 import { nowMs } from '../../../servers/source.ts';
 
 /** Publishes `{seq, t, data}` JSON at ratePerS to `emit`. */
 export class BareSource {
   private seq = 0;
-  private readonly generator: Generator;
+  private readonly pacer: Pacer;
 
   constructor(ratePerS: number, sizeBytes: number, emit: (json: string) => void) {
-    this.generator = new Generator(
-      { ratePerS, sizeBytes, pattern: 'constant', burstSize: 1, seed: 1 },
-      (data) => emit(JSON.stringify({ seq: ++this.seq, t: nowMs(), data })),
+    this.pacer = new Pacer({ ratePerS, sizeBytes, pattern: 'constant', burstSize: 1, seed: 1 }, (data) =>
+      emit(JSON.stringify({ seq: ++this.seq, t: nowMs(), data })),
     );
   }
 
   /** Start publishing; returns the last seq. */
   start(): number {
-    this.generator.start();
+    this.pacer.start();
     return this.seq;
   }
 
   /** Stop publishing; returns the last seq. */
   stop(): number {
-    this.generator.stop();
+    this.pacer.stop();
     return this.seq;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The bare SSE baseline (issue 7, comparison 5): a `node:http` server whose broadcast
+ * The bare SSE baseline (docs/perf.md, comparison 5): a `node:http` server whose broadcast
  * is a loop of `res.write(event)` over its open streams (the event text formatted once
  * per message), nothing else.
  */

@@ -1,5 +1,5 @@
 /**
- * The bare WebSocket baseline (issue 7, comparison 1): a `ws` server whose broadcast is
+ * The bare WebSocket baseline (docs/perf.md, comparison 1): a `ws` server whose broadcast is
  * a loop of `ws.send(json)` over its clients, nothing else — no heartbeat, no resume,
  * no accounting, no slow-consumer check.
  */

@@ -5,11 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { BENCH_PAGE_DIR } from '../../../clients/browser/page-dir.ts';
+import { PushbenchError } from '../../../core/errors.ts';
 import { type RunningServer, startServer } from '../../../servers/app.ts';
 
 let server: RunningServer;
 before(async () => {
-  server = await startServer({ port: 0, ratePerS: 0, protocols: ['websocket'] });
+  server = await startServer({
+    port: 0,
+    ratePerS: 0,
+    protocols: ['websocket'],
+    benchPageDir: BENCH_PAGE_DIR,
+  });
 });
 after(() => server.close());
 
@@ -63,5 +70,19 @@ describe('browser page route', () => {
     assert.equal(bare.location, '/bench/');
     assert.equal((await get('/bench/nope.js')).status, 404);
     assert.equal((await get('/bench/..%2Fchromium.ts')).status, 404);
+  });
+
+  test("the page folder is the caller's to give: without benchPageDir there is no /bench/; a bad one is refused", async () => {
+    const bare = await startServer({ port: 0, ratePerS: 0, protocols: ['websocket'] });
+    try {
+      assert.equal((await fetch(`${bare.url}/bench/`)).status, 404);
+      assert.equal((await fetch(`${bare.url}/`)).status, 200);
+    } finally {
+      await bare.close();
+    }
+    await assert.rejects(
+      startServer({ port: 0, ratePerS: 0, benchPageDir: '' }),
+      (err: unknown) => err instanceof PushbenchError && /benchPageDir/.test(err.message),
+    );
   });
 });

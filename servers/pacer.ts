@@ -1,10 +1,10 @@
 /**
- * The message generator: emits payloads at `ratePerS` following a pattern
- * (`constant` gaps, `poisson` arrivals, or `burst`s of `burstSize` at the same
- * average rate). Timers drift-correct against `performance.now()` so the average
- * rate holds even when a tick is late; one tick emits for at most TICK_BUDGET_MS,
- * and a source more than MAX_LAG_MS behind skips ahead (overload: fewer messages,
- * never a frozen event loop).
+ * The message pacer (not the load generator, which is runner/generator.ts): emits payloads at
+ * `ratePerS` following a pattern (`constant` gaps, `poisson` arrivals, or `burst`s of
+ * `burstSize` at the same average rate). Timers drift-correct against `performance.now()` so the
+ * average rate holds even when a tick is late; one tick emits for at most TICK_BUDGET_MS, and a
+ * source more than MAX_LAG_MS behind skips ahead (overload: fewer messages, never a frozen event
+ * loop).
  */
 
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import { mulberry32 } from '../core/random.ts';
 
 export type Pattern = 'constant' | 'poisson' | 'burst';
 
-export interface GeneratorOptions {
+export interface PacerOptions {
   ratePerS: number;
   sizeBytes: number;
   pattern: Pattern;
@@ -38,7 +38,7 @@ export function makePayloads(sizeBytes: number, random: () => number): string[] 
   return pool;
 }
 
-export class Generator {
+export class Pacer {
   private readonly random: () => number;
   private readonly payloads: string[];
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +46,7 @@ export class Generator {
   private emitted = 0;
 
   constructor(
-    private readonly opts: GeneratorOptions,
+    private readonly opts: PacerOptions,
     private readonly emit: (data: string) => void,
   ) {
     this.random = mulberry32(opts.seed);
