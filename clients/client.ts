@@ -8,7 +8,13 @@
  * alive() / failed(); teardown() closes what it opened.
  */
 import { EventEmitter } from 'node:events';
-import { BACKOFF_DEFAULTS, CLIENT_DEFAULTS, HEARTBEAT_DEFAULTS } from '../core/defaults.ts';
+import {
+  BACKOFF_DEFAULTS,
+  CLIENT_DEFAULTS,
+  HEARTBEAT_DEFAULTS,
+  SERVER_DEFAULTS,
+  SOCKETIO_DEFAULTS,
+} from '../core/defaults.ts';
 import type { Envelope, ProtocolName, ResumeInfo } from '../core/types.ts';
 import { Backoff } from './backoff.ts';
 import type { HeaderProfile } from './headers.ts';
@@ -32,6 +38,10 @@ export interface ClientConfig {
   headers: HeaderProfile;
   /** `/ws?client=ID` (default) or the article's `/websocket/ID`. */
   wsPath?: 'ws' | 'websocket';
+  /** websocket and socket.io: offer permessage-deflate (the server decides). */
+  perMessageDeflate?: boolean;
+  /** socket.io: the server's heartbeat (bounds the connect) and the transport to start with. */
+  socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
 }
 
 /** ClientConfig without the per-client fields (what a scenario / generator config carries). */
@@ -49,12 +59,19 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   backoff: { ...BACKOFF_DEFAULTS },
   headers: CLIENT_DEFAULTS.headers,
   wsPath: 'ws',
+  perMessageDeflate: false,
+  socketio: {
+    pingIntervalMs: SERVER_DEFAULTS.socketioPingIntervalMs,
+    pingTimeoutMs: SERVER_DEFAULTS.socketioPingTimeoutMs,
+    transport: SOCKETIO_DEFAULTS.transport,
+  },
 };
 
 /** Settings as given: any subset, heartbeat / backoff partial too. */
-export type ClientSettingsInput = Partial<Omit<ClientSettings, 'heartbeat' | 'backoff'>> & {
+export type ClientSettingsInput = Partial<Omit<ClientSettings, 'heartbeat' | 'backoff' | 'socketio'>> & {
   heartbeat?: Partial<ClientSettings['heartbeat']>;
   backoff?: Partial<ClientSettings['backoff']>;
+  socketio?: Partial<ClientSettings['socketio']>;
 };
 
 /** A full ClientConfig: defaults, then `settings` (heartbeat / backoff merged key by key). */
@@ -67,6 +84,7 @@ export function clientConfig(
     ...settings,
     heartbeat: { ...DEFAULT_CLIENT_SETTINGS.heartbeat, ...settings.heartbeat },
     backoff: { ...DEFAULT_CLIENT_SETTINGS.backoff, ...settings.backoff },
+    socketio: { ...DEFAULT_CLIENT_SETTINGS.socketio, ...settings.socketio },
     ...base,
   };
 }
@@ -169,14 +187,17 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     this.lastGoodAtMs = atMs;
   }
 
-  /** The hello / first answer of a connection arrived: subscribe or resume. */
-  protected opened(info: ResumeInfo, atMs: number): void {
+  /**
+   * The hello / first answer of a connection arrived: subscribe or resume. `resumedBy`
+   * (socket.io): whether the protocol recovered the session itself or the seq resumed it.
+   */
+  protected opened(info: ResumeInfo, atMs: number, resumedBy?: 'recovery' | 'seq'): void {
     if (this.current !== 'connecting') return;
     this.alive(atMs);
     if (this.stats.subscribedAfterSeq === undefined || this.window === undefined) {
       this.subscribe(info.lastSeq);
     } else {
-      this.resumed(info, atMs);
+      this.resumed(info, atMs, resumedBy);
     }
     this.current = 'open';
     this.backoff.reset();
@@ -298,13 +319,14 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     this.window = new SeqWindow(lastSeq);
   }
 
-  private resumed(info: ResumeInfo, atMs: number): void {
+  private resumed(info: ResumeInfo, atMs: number, resumedBy?: 'recovery' | 'seq'): void {
     const gapLost = this.applyResumeInfo(info);
     this.recoverUpToSeq = info.lastSeq;
     const event = this.pending;
     this.pending = undefined;
     if (!event) return;
     this.stats.reconnects++;
+    if (resumedBy) event.resumedBy = resumedBy;
     event.openAtMs = atMs;
     event.attempts = this.backoff.attempts - 1;
     event.reopenLastSeq = info.lastSeq;

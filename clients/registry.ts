@@ -6,6 +6,7 @@ import type { BaseClient, ClientConfig, PushClient } from './client.ts';
 import { LongPollClient } from './long-poll.ts';
 import type { Recorder } from './metrics.ts';
 import { ShortPollClient } from './short-poll.ts';
+import { SocketIoClient } from './socket-io.ts';
 import { SseClient } from './sse.ts';
 import { WebSocketClient } from './websocket.ts';
 
@@ -17,6 +18,7 @@ const CLIENTS: Record<ProtocolName, new (config: ClientConfig, recorder: Recorde
   'long-poll': LongPollClient,
   sse: SseClient,
   websocket: WebSocketClient,
+  'socket.io': SocketIoClient,
 };
 
 /** A simulated client of config.protocol, recording into `recorder` (not started yet). */

@@ -70,6 +70,8 @@ export interface ReconnectEvent {
   caughtUpAtMs?: number;
   /** Seqs the reopen answer announced gone (gap). */
   gapLost?: number;
+  /** socket.io: Socket.IO's connection state recovery replayed the outage, or the envelope seq did. */
+  resumedBy?: 'recovery' | 'seq';
 }
 
 export interface WorkerTotals {

@@ -42,7 +42,7 @@ export class WebSocketClient extends BaseClient {
     const hb = this.config.heartbeat;
     // closeTimeout exists in ws 8 (default 30 s) but not in @types/ws.
     const options: WebSocket.ClientOptions & { closeTimeout: number } = {
-      perMessageDeflate: false,
+      perMessageDeflate: this.config.perMessageDeflate === true,
       headers: this.headers,
       closeTimeout: hb.closeTimeoutMs,
       // Our own connect so the meter sees the socket from its first byte (failed handshakes count too).

@@ -9,6 +9,8 @@ export const SERVER_DEFAULTS = {
   /** Generated messages per second (0: only POST /publish). */
   ratePerS: 10,
   sizeBytes: 256,
+  /** Generated payloads: `random` (incompressible) or `json` (a realistic, compressible object). */
+  payload: 'random' as 'random' | 'json',
   pattern: 'constant' as 'constant' | 'poisson' | 'burst',
   /** burst pattern: messages per burst (the rate stays the average). */
   burstSize: 10,
@@ -24,7 +26,11 @@ export const SERVER_DEFAULTS = {
   serverPingIntervalMs: 10_000,
   /** Client frames are heartbeats only: keep small. */
   wsMaxPayloadBytes: 4 * 1024,
+  /** WebSocket (and socket.io over WebSocket) permessage-deflate. */
   perMessageDeflate: false,
+  /** socket.io: Socket.IO's own heartbeat (its defaults: 25 s / 20 s). */
+  socketioPingIntervalMs: 25_000,
+  socketioPingTimeoutMs: 20_000,
   publishBodyLimitBytes: 64 * 1024,
   /** Per-connection send buffer beyond which a non-reading client is dropped. */
   sendBufferLimitBytes: 1024 * 1024,
@@ -47,6 +53,11 @@ export const HEARTBEAT_DEFAULTS = {
   giveUp: 'terminate' as 'terminate' | 'close',
   /** 'close' give-up: how long ws waits for the close handshake before destroying (ws's own default). */
   closeTimeoutMs: 30_000,
+};
+
+/** socket.io clients: start over WebSocket, or over HTTP long-polling and upgrade (`polling`). */
+export const SOCKETIO_DEFAULTS = {
+  transport: 'websocket' as 'websocket' | 'polling',
 };
 
 export const BACKOFF_DEFAULTS = {

@@ -13,8 +13,11 @@ export interface Envelope {
   data: string;
 }
 
-export const PROTOCOLS = ['short-poll', 'long-poll', 'sse', 'websocket'] as const;
+export const PROTOCOLS = ['short-poll', 'long-poll', 'sse', 'websocket', 'socket.io'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
+
+/** What runs and servers use when no protocol list is given: the textbook four (socket.io on request). */
+export const DEFAULT_PROTOCOLS: readonly ProtocolName[] = ['short-poll', 'long-poll', 'sse', 'websocket'];
 
 export function isProtocolName(value: string): value is ProtocolName {
   return (PROTOCOLS as readonly string[]).includes(value);

@@ -13,7 +13,7 @@ import { runProtocol } from '../runner/protocol-run.ts';
 import { applyOverrides, defaultScenario } from '../scenarios/load.ts';
 import { type CapacitySlo, runSearch, sloReasons } from './capacity-search.ts';
 
-export type PushProtocol = 'sse' | 'websocket';
+export type PushProtocol = 'sse' | 'websocket' | 'socket.io';
 
 export interface PushProbeOptions extends Omit<typeof CAPACITY_DEFAULTS, 'protocols'> {
   protocol: PushProtocol;

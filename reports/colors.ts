@@ -8,8 +8,9 @@ const PROTOCOL_COLORS: Record<string, string> = {
   'long-poll': '#CC79A7',
   sse: '#009E73',
   websocket: '#0072B2',
+  'socket.io': '#D55E00',
 };
-const SPARE_COLORS = ['#D55E00', '#56B4E9', '#7F7F7F', '#000000'];
+const SPARE_COLORS = ['#56B4E9', '#7F7F7F', '#000000', '#F0E442'];
 
 const ENGINE_DASH: Record<string, number[]> = {
   pushbench: [],

@@ -21,6 +21,10 @@ export function scenarioServerOptions(s: Scenario, protocol: ProtocolName): Serv
     longPollWaitMs: s.longPoll.waitMs,
     sseKeepAliveMs: s.sse.keepAliveMs,
     serverPingIntervalMs: s.server.serverPingIntervalMs,
+    payload: s.source.payload,
+    perMessageDeflate: s.compression.websocket === 'permessage-deflate',
+    socketioPingIntervalMs: s.socketio.pingIntervalMs,
+    socketioPingTimeoutMs: s.socketio.pingTimeoutMs,
   };
 }
 
@@ -35,6 +39,8 @@ export function scenarioClientSettings(s: Scenario) {
     sseIdleFactor: s.sse.idleFactor,
     heartbeat: s.heartbeat,
     backoff: s.backoff,
+    perMessageDeflate: s.compression.websocket === 'permessage-deflate',
+    socketio: s.socketio,
   };
 }
 

@@ -11,8 +11,9 @@ import {
   RUN_DEFAULTS,
   SCENARIO_DEFAULTS,
   SERVER_DEFAULTS,
+  SOCKETIO_DEFAULTS,
 } from '../core/defaults.ts';
-import { isProtocolName, PROTOCOLS, type ProtocolName } from '../core/types.ts';
+import { DEFAULT_PROTOCOLS, isProtocolName, PROTOCOLS, type ProtocolName } from '../core/types.ts';
 import { parseDurationMs, parseRateKbps, parseRatePerS, parseShare, parseSizeBytes } from '../core/units.ts';
 import {
   type ClientShare,
@@ -140,7 +141,7 @@ function resolveClients(top: Raw, r: Reader): Pick<Scenario, 'protocols' | 'clie
     ? [...new Set(listed as ProtocolName[])]
     : fromMap.length
       ? fromMap
-      : [...PROTOCOLS];
+      : [...DEFAULT_PROTOCOLS];
   const byProtocol: Partial<Record<ProtocolName, number>> = {};
   if (!map || fromMap.length === 0) {
     // no usable map (the schema reported why): every protocol gets the number or the default
@@ -177,19 +178,25 @@ function resolveSource(src: Raw, r: Reader): Scenario['source'] {
     pattern,
     burstSize: r.number(src, base, 'burst', SERVER_DEFAULTS.burstSize, true),
     mode: r.choice(src, base, 'mode', ['broadcast', 'addressed'], SCENARIO_DEFAULTS.sourceMode),
+    payload: r.choice(src, base, 'payload', ['random', 'json'], SERVER_DEFAULTS.payload),
   };
 }
 
-type Settings = Pick<Scenario, 'poll' | 'longPoll' | 'sse' | 'heartbeat' | 'backoff' | 'server'>;
+type Settings = Pick<
+  Scenario,
+  'poll' | 'longPoll' | 'sse' | 'heartbeat' | 'backoff' | 'server' | 'socketio' | 'compression'
+>;
 
 function resolveSettings(top: Raw, r: Reader): Settings {
-  const [poll, longPoll, sse, hb, backoff, server] = [
+  const [poll, longPoll, sse, hb, backoff, server, sio, compression] = [
     'poll',
     'longPoll',
     'sse',
     'heartbeat',
     'backoff',
     'server',
+    'socketio',
+    'compression',
   ].map((key) => r.section(top, key));
   return {
     poll: {
@@ -236,6 +243,20 @@ function resolveSettings(top: Raw, r: Reader): Settings {
       ),
       retentionCount: r.number(server, ['server'], 'retentionCount', SERVER_DEFAULTS.retentionCount, true),
       retentionMs: r.duration(server, ['server'], 'retentionAge', SERVER_DEFAULTS.retentionMs),
+    },
+    socketio: {
+      pingIntervalMs: r.duration(sio, ['socketio'], 'pingInterval', SERVER_DEFAULTS.socketioPingIntervalMs),
+      pingTimeoutMs: r.duration(sio, ['socketio'], 'pingTimeout', SERVER_DEFAULTS.socketioPingTimeoutMs),
+      transport: r.choice(
+        sio,
+        ['socketio'],
+        'transports',
+        ['websocket', 'polling'],
+        SOCKETIO_DEFAULTS.transport,
+      ),
+    },
+    compression: {
+      websocket: r.choice(compression, ['compression'], 'websocket', ['off', 'permessage-deflate'], 'off'),
     },
   };
 }

@@ -74,6 +74,8 @@ export interface Scenario {
     pattern: 'constant' | 'poisson' | 'burst';
     burstSize: number;
     mode: 'broadcast' | 'addressed';
+    /** random (incompressible) or json (a realistic, compressible object). */
+    payload: 'random' | 'json';
   };
   poll: { intervalMs: number; timeoutMs: number };
   longPoll: { waitMs: number; marginMs: number };
@@ -81,6 +83,10 @@ export interface Scenario {
   heartbeat: typeof HEARTBEAT_DEFAULTS;
   backoff: typeof BACKOFF_DEFAULTS;
   server: { serverPingIntervalMs: number; retentionCount: number; retentionMs: number };
+  /** socket.io: Socket.IO's heartbeat and the transport its clients start with. */
+  socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
+  /** Off by default: permessage-deflate for websocket and socket.io over WebSocket. */
+  compression: { websocket: 'off' | 'permessage-deflate' };
   headers: 'minimal' | 'browser';
   browsers: number;
   network: ScenarioNetwork | null;

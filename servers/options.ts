@@ -4,11 +4,12 @@
  */
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
-import { isProtocolName, PROTOCOLS, type ProtocolName } from '../core/types.ts';
+import { DEFAULT_PROTOCOLS, isProtocolName, PROTOCOLS, type ProtocolName } from '../core/types.ts';
 import type { ResolvedOptions } from './context.ts';
+import { PAYLOAD_KINDS } from './payloads.ts';
 
 export interface ServerOptions extends Partial<typeof SERVER_DEFAULTS> {
-  /** Protocols to serve (default: all four). */
+  /** Protocols to serve (default: the four of DEFAULT_PROTOCOLS; socket.io on request). */
   protocols?: ProtocolName[];
   /**
    * Folder of the browser benchmark page to serve at GET /bench/ (clients/browser/page-dir.ts
@@ -31,6 +32,8 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
   sseKeepAliveMs: [1, 3_600_000, false],
   sseRetryMs: [0, 3_600_000, true],
   serverPingIntervalMs: [1, 3_600_000, false],
+  socketioPingIntervalMs: [1, 3_600_000, true],
+  socketioPingTimeoutMs: [1, 3_600_000, true],
   wsMaxPayloadBytes: [1, 1024 * 1024 * 1024, true],
   publishBodyLimitBytes: [1, 1024 * 1024 * 1024, true],
   sendBufferLimitBytes: [1, 1024 * 1024 * 1024, true],
@@ -44,7 +47,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`${key}: unknown option`);
   const merged = {
     ...SERVER_DEFAULTS,
-    protocols: [...PROTOCOLS] as ProtocolName[],
+    protocols: [...DEFAULT_PROTOCOLS] as ProtocolName[],
     ...stripUndefined(options),
   };
   for (const [key, [min, max, integer]] of Object.entries(RANGES) as Array<
@@ -72,6 +75,10 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   )
     problems.push('benchPageDir: expected a folder path');
   if (typeof merged.perMessageDeflate !== 'boolean') problems.push('perMessageDeflate: expected a boolean');
+  if (!PAYLOAD_KINDS.includes(merged.payload))
+    problems.push(
+      `payload: expected one of ${PAYLOAD_KINDS.join(', ')}, got ${JSON.stringify(merged.payload)}`,
+    );
   if (merged.longPollWaitMs > merged.longPollMaxWaitMs)
     problems.push('longPollWaitMs: must be ≤ longPollMaxWaitMs');
   problems.push(...protocolProblems(merged.protocols));

@@ -9,6 +9,9 @@
 
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../core/random.ts';
+import { makePayloads, type PayloadKind } from './payloads.ts';
+
+export { makePayloads } from './payloads.ts';
 
 export type Pattern = 'constant' | 'poisson' | 'burst';
 
@@ -18,25 +21,14 @@ export interface PacerOptions {
   pattern: Pattern;
   burstSize: number;
   seed: number;
+  /** `random` (incompressible, the default) or `json` (a realistic object), servers/payloads.ts. */
+  payload?: PayloadKind;
 }
 
 /** One tick emits for at most this long before yielding to the event loop. */
 const TICK_BUDGET_MS = 10;
 /** Behind schedule by more than this: skip ahead instead of flooding. */
 const MAX_LAG_MS = 1_000;
-const PAYLOAD_POOL = 16;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** A few distinct payloads of exactly sizeBytes ASCII bytes (distinct so compression stays honest). */
-export function makePayloads(sizeBytes: number, random: () => number): string[] {
-  const pool: string[] = [];
-  for (let i = 0; i < PAYLOAD_POOL; i++) {
-    let s = '';
-    for (let j = 0; j < sizeBytes; j++) s += ALPHABET[Math.floor(random() * ALPHABET.length)];
-    pool.push(s);
-  }
-  return pool;
-}
 
 export class Pacer {
   private readonly random: () => number;
@@ -50,7 +42,7 @@ export class Pacer {
     private readonly emit: (data: string) => void,
   ) {
     this.random = mulberry32(opts.seed);
-    this.payloads = makePayloads(opts.sizeBytes, this.random);
+    this.payloads = makePayloads(opts.sizeBytes, this.random, opts.payload ?? 'random');
   }
 
   get running(): boolean {

@@ -7,6 +7,7 @@ import type { ProtocolName } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { longPoll } from './long-poll.ts';
 import { shortPoll } from './short-poll.ts';
+import { socketIo } from './socket-io.ts';
 import { sse } from './sse.ts';
 import { websocket } from './websocket.ts';
 
@@ -17,4 +18,5 @@ export const PROTOCOL_PLUGINS: Record<ProtocolName, ProtocolPlugin> = {
   'long-poll': longPoll,
   sse,
   websocket,
+  'socket.io': socketIo,
 };

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
 import { Pacer, type Pattern } from './pacer.ts';
+import type { PayloadKind } from './payloads.ts';
 import { SeqIndex } from './seq-index.ts';
 
 export interface SourceOptions {
@@ -21,6 +22,7 @@ export interface SourceOptions {
   retentionCount: number;
   retentionMs: number;
   seed?: number;
+  payload?: PayloadKind;
 }
 
 /** A retained message and its JSON (serialized once). */
@@ -63,6 +65,7 @@ export class MessageSource extends EventEmitter {
       burstSize: SERVER_DEFAULTS.burstSize,
       retentionCount: SERVER_DEFAULTS.retentionCount,
       retentionMs: SERVER_DEFAULTS.retentionMs,
+      payload: SERVER_DEFAULTS.payload,
       seed: 1,
       ...opts,
     };

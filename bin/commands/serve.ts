@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { BENCH_PAGE_DIR } from '../../clients/browser/page-dir.ts';
 import { SERVER_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
-import { isProtocolName, PROTOCOLS, type ProtocolName } from '../../core/types.ts';
+import { DEFAULT_PROTOCOLS, isProtocolName, PROTOCOLS, type ProtocolName } from '../../core/types.ts';
 import { parseRatePerS, parseSizeBytes } from '../../core/units.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../../servers/app.ts';
 
@@ -67,6 +67,10 @@ export function describeEndpoints(server: RunningServer, protocols: ProtocolName
       `websocket   ${ws}/ws?client=ID&since=N`,
       `            ${ws}/websocket/ID  (the article's URL)`,
     ],
+    'socket.io': [
+      `socket.io   ${server.url}/socket.io/  (Socket.IO 4, auth {client, since}, event "envelope")`,
+      `            ${server.url}/socket.io/socket.io.js  (its browser client)`,
+    ],
   };
   return [
     `demo page   ${server.url}/`,
@@ -80,7 +84,7 @@ export function describeEndpoints(server: RunningServer, protocols: ProtocolName
 export async function serve(options: ServerOptions): Promise<void> {
   const server = await startServer({ benchPageDir: BENCH_PAGE_DIR, ...options });
   if ((options.ratePerS ?? 0) > 0) server.source.startPacer();
-  const protocols = options.protocols ?? [...PROTOCOLS];
+  const protocols = options.protocols ?? [...DEFAULT_PROTOCOLS];
   console.log(`pushbench serving ${protocols.join(', ')} on ${server.url} (Ctrl-C to stop)`);
   for (const line of describeEndpoints(server, protocols)) console.log(`  ${line}`);
   await new Promise<void>((resolve) => {
@@ -99,7 +103,11 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('run the push servers (short-poll, long-poll, sse, websocket) and print their URLs')
-    .option('--protocols <list>', 'comma-separated protocols to serve', PROTOCOLS.join(','))
+    .option(
+      '--protocols <list>',
+      `comma-separated protocols to serve (${PROTOCOLS.join(', ')})`,
+      DEFAULT_PROTOCOLS.join(','),
+    )
     .option('--port <n>', 'port (0 = any free port)', String(SERVER_DEFAULTS.port))
     .option('--host <addr>', 'address to bind', SERVER_DEFAULTS.host)
     .option(

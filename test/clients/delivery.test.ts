@@ -14,7 +14,7 @@ describe('clients against the real server', () => {
   let clients: PushClient[] = [];
 
   before(async () => {
-    server = await startServer({ port: 0, ratePerS: 0 });
+    server = await startServer({ port: 0, ratePerS: 0, protocols: [...PROTOCOLS] });
   });
   afterEach(async () => {
     await Promise.all(clients.map((c) => c.stop()));

@@ -45,7 +45,7 @@ describe('generator child process', () => {
   let server: RunningServer;
 
   before(async () => {
-    server = await startServer({ port: 0, ratePerS: 20, sizeBytes: 64 });
+    server = await startServer({ port: 0, ratePerS: 20, sizeBytes: 64, protocols: [...PROTOCOLS] });
     server.source.startPacer();
   });
   afterEach(async () => {

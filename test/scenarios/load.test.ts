@@ -10,9 +10,10 @@ import {
   HEARTBEAT_DEFAULTS,
   RUN_DEFAULTS,
   SERVER_DEFAULTS,
+  SOCKETIO_DEFAULTS,
 } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
-import { PROTOCOLS } from '../../core/types.ts';
+import { DEFAULT_PROTOCOLS, PROTOCOLS } from '../../core/types.ts';
 import { defaultScenario, loadScenario, parseScenario, resolveScenario } from '../../scenarios/load.ts';
 import { clientsFor } from '../../scenarios/schema.ts';
 
@@ -34,7 +35,7 @@ describe('defaults', () => {
   test('defaultScenario fills every field from core/defaults.ts', () => {
     const s = defaultScenario();
     assert.equal(s.name, 'default');
-    assert.deepEqual(s.protocols, [...PROTOCOLS]);
+    assert.deepEqual(s.protocols, [...DEFAULT_PROTOCOLS]);
     assert.equal(s.clients, RUN_DEFAULTS.clients);
     for (const p of PROTOCOLS) assert.equal(clientsFor(s, p), RUN_DEFAULTS.clients);
     assert.equal(s.durationMs, RUN_DEFAULTS.durationMs);
@@ -48,6 +49,7 @@ describe('defaults', () => {
       pattern: SERVER_DEFAULTS.pattern,
       burstSize: SERVER_DEFAULTS.burstSize,
       mode: 'broadcast',
+      payload: SERVER_DEFAULTS.payload,
     });
     assert.deepEqual(s.poll, {
       intervalMs: CLIENT_DEFAULTS.pollIntervalMs,
@@ -68,6 +70,12 @@ describe('defaults', () => {
       retentionCount: SERVER_DEFAULTS.retentionCount,
       retentionMs: SERVER_DEFAULTS.retentionMs,
     });
+    assert.deepEqual(s.socketio, {
+      pingIntervalMs: SERVER_DEFAULTS.socketioPingIntervalMs,
+      pingTimeoutMs: SERVER_DEFAULTS.socketioPingTimeoutMs,
+      transport: SOCKETIO_DEFAULTS.transport,
+    });
+    assert.deepEqual(s.compression, { websocket: 'off' });
     assert.equal(s.headers, 'minimal');
     assert.equal(s.browsers, 0);
     assert.equal(s.network, null);
@@ -104,6 +112,7 @@ describe('units', () => {
       pattern: 'burst',
       burstSize: 5,
       mode: 'addressed',
+      payload: 'json',
     });
     assert.deepEqual(s.poll, { intervalMs: 500, timeoutMs: 2000 });
     assert.deepEqual(s.longPoll, { waitMs: 10_000, marginMs: 1000 });
@@ -119,6 +128,8 @@ describe('units', () => {
     });
     assert.deepEqual(s.backoff, { initialMs: 250, factor: 1.5, maxMs: 5000, jitter: 0.25 });
     assert.deepEqual(s.server, { serverPingIntervalMs: 4000, retentionCount: 500, retentionMs: 30_000 });
+    assert.deepEqual(s.socketio, { pingIntervalMs: 3000, pingTimeoutMs: 1500, transport: 'polling' });
+    assert.deepEqual(s.compression, { websocket: 'permessage-deflate' });
     assert.equal(s.headers, 'browser');
     assert.equal(s.browsers, 1);
     assert.deepEqual(s.network, { latencyMs: 20, jitterMs: 5, rateKbps: 2000 });
@@ -194,8 +205,8 @@ describe('invalid files', () => {
   test('several problems are reported at once, each with its path, rule and line', async () => {
     const problems = await problemsOf(() => loadScenario(fixture('many-problems.yaml')));
     assert.deepEqual(problems, [
-      'protocols[1]: expected one of short-poll, long-poll, sse, websocket (got "webscoket") (line 3)',
-      'source.rat: unknown key (allowed: rate, size, pattern, burst, mode) (line 6)',
+      'protocols[1]: expected one of short-poll, long-poll, sse, websocket, socket.io (got "webscoket") (line 3)',
+      'source.rat: unknown key (allowed: rate, size, pattern, burst, mode, payload) (line 6)',
       'heartbeat.interval: expected a duration such as "5s" (3 has no unit: write "3s" or "3ms") (line 7)',
       'faults[0].for: expected a duration such as "5s" (line 9)',
       'faults[1].for: the fault ends at 50s, after the duration (45s) (line 10)',
@@ -207,7 +218,7 @@ describe('invalid files', () => {
   test('an unknown key lists the allowed ones', async () => {
     const problems = await problemsOf(() => loadScenario(fixture('unknown-key.yaml')));
     assert.deepEqual(problems, [
-      'source.rat: unknown key (allowed: rate, size, pattern, burst, mode) (line 2)',
+      'source.rat: unknown key (allowed: rate, size, pattern, burst, mode, payload) (line 2)',
     ]);
   });
 

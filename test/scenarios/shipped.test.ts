@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { PROTOCOLS } from '../../core/types.ts';
+import { DEFAULT_PROTOCOLS } from '../../core/types.ts';
 import { minWorkers } from '../../scenarios/checks.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { clientsFor, type Scenario } from '../../scenarios/schema.ts';
@@ -48,7 +48,7 @@ describe('shipped scenarios', () => {
 describe('each scenario asks what it says', () => {
   test('baseline: 4 protocols, 100 clients, 10/s of 256 B, ~25 s per protocol', async () => {
     const s = await load('baseline.yaml');
-    assert.deepEqual([...s.protocols].sort(), [...PROTOCOLS].sort());
+    assert.deepEqual([...s.protocols].sort(), [...DEFAULT_PROTOCOLS].sort());
     assert.equal(s.clients, 100);
     assert.equal(s.source.ratePerS, 10);
     assert.equal(s.source.sizeBytes, 256);

@@ -1,0 +1,144 @@
+/**
+ * socket.io with socket.io-client 4: one Manager per client (its own reconnection off: the
+ * shared backoff of client.ts reconnects through `socket.connect()`, so the same Socket
+ * keeps its session id and last offset and Socket.IO's connection state recovery can
+ * work). The handshake `auth` carries `{ client, since }` (the envelope seq) for when it
+ * cannot. `transport: websocket` connects over WebSocket only; `polling` starts with
+ * HTTP long-polling and upgrades. Bytes: every TCP connection engine.io opens (polling
+ * requests through xmlhttprequest-ssl, the WebSocket through ws) goes through one
+ * http.Agent per client whose createConnection hands the socket to the byte meter.
+ * Detection is Socket.IO's own: no server ping within pingInterval + pingTimeout →
+ * 'ping-timeout'. Envelopes that arrive before the connection's `hello` (the events a
+ * recovered session replays) are held and delivered right after it, with their arrival time;
+ * the connection counts as open from the first of them.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { Manager, type Socket } from 'socket.io-client';
+import type { Envelope, ResumeInfo } from '../core/types.ts';
+import type { ByteMeter } from './bytes.ts';
+import { BaseClient, type ClientConfig } from './client.ts';
+import { requestHeaders } from './headers.ts';
+import { nowMs, type Recorder } from './metrics.ts';
+
+interface Hello extends ResumeInfo {
+  recovered?: boolean;
+}
+
+/** An http.Agent that shows every socket it opens to the client's byte meter. */
+class MeteredAgent extends http.Agent {
+  constructor(private readonly meter: ByteMeter) {
+    super({ keepAlive: true, maxSockets: 2 });
+  }
+  override createConnection(...args: Parameters<http.Agent['createConnection']>) {
+    const socket = super.createConnection(...args) as net.Socket;
+    this.meter.track(socket);
+    return socket;
+  }
+}
+
+/** Socket.IO disconnect reasons → countable kinds. */
+function reasonKind(reason: string): string {
+  if (reason === 'ping timeout') return 'ping-timeout';
+  if (reason === 'io server disconnect') return 'closed:server';
+  if (reason === 'transport close') return 'closed';
+  return reason.replace(/\s+/g, '-');
+}
+
+export class SocketIoClient extends BaseClient {
+  private readonly agent: MeteredAgent;
+  private manager: Manager | undefined;
+  private socket: Socket | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  /** Envelopes received before this connection's hello, with their arrival time. */
+  private early: Array<[Envelope, number]> = [];
+  private helloSeen = false;
+
+  constructor(config: ClientConfig, recorder: Recorder) {
+    super(config, recorder);
+    this.agent = new MeteredAgent(this.stats.meter);
+  }
+
+  protected connect(): void {
+    this.helloSeen = false;
+    this.early = [];
+    const socket = this.socket ?? this.createSocket();
+    const s = this.config.socketio;
+    this.connectTimer = setTimeout(
+      () => this.state === 'connecting' && this.failed('connect-timeout', nowMs()),
+      s.pingIntervalMs + s.pingTimeoutMs,
+    );
+    socket.connect();
+  }
+
+  protected teardown(mode: 'dead' | 'stop'): void {
+    clearTimeout(this.connectTimer);
+    this.early = [];
+    if (mode === 'stop') {
+      this.socket?.disconnect();
+      this.agent.destroy();
+      return;
+    }
+    // Close the transport without a DISCONNECT packet: the server keeps the session for recovery.
+    const engine = this.manager?.engine;
+    if (engine && engine.readyState !== 'closed') engine.close();
+  }
+
+  private createSocket(): Socket {
+    const s = this.config.socketio;
+    const kind = s.transport === 'websocket' ? 'ws' : 'poll';
+    // Node's engine.io polling client does not decode gzip: never advertise it.
+    const extraHeaders = requestHeaders(this.config.headers, kind, this.config.baseUrl);
+    delete extraHeaders['Accept-Encoding'];
+    this.manager = new Manager(this.config.baseUrl, {
+      path: '/socket.io/',
+      reconnection: false,
+      autoConnect: false,
+      transports: s.transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+      upgrade: s.transport !== 'websocket',
+      agent: this.agent as unknown as string,
+      extraHeaders,
+      // ws takes false (offer no extension); the option's type only knows the object form.
+      perMessageDeflate: (this.config.perMessageDeflate ? { threshold: 1024 } : false) as {
+        threshold: number;
+      },
+      timeout: s.pingIntervalMs + s.pingTimeoutMs,
+      closeOnBeforeunload: false,
+    });
+    const socket = this.manager.socket('/', {
+      auth: (cb: (data: object) => void) => {
+        const since = this.resumeSeq();
+        cb(since === undefined ? { client: this.id } : { client: this.id, since });
+      },
+    });
+    this.socket = socket;
+    this.manager.on('ping', () => this.alive(nowMs()));
+    socket.on('hello', (hello: Hello) => this.safely(() => this.onHello(hello)));
+    socket.on('envelope', (env: Envelope) => this.onEnvelope(env));
+    socket.on('disconnect', (reason: string) => this.failed(reasonKind(reason), nowMs()));
+    socket.on('connect_error', () => this.failed('connect-error', nowMs()));
+    return socket;
+  }
+
+  private onHello(hello: Hello): void {
+    // A recovered session's replayed events came first: the connection was usable from the first of them.
+    const atMs = this.early.length > 0 ? this.early[0][1] : nowMs();
+    clearTimeout(this.connectTimer);
+    this.helloSeen = true;
+    this.opened(hello, atMs, hello.recovered ? 'recovery' : 'seq');
+    const early = this.early;
+    this.early = [];
+    for (const [env, at] of early) this.deliver(env, at);
+  }
+
+  private onEnvelope(env: Envelope): void {
+    const atMs = nowMs();
+    this.alive(atMs);
+    try {
+      if (this.helloSeen) this.deliver(env, atMs);
+      else this.early.push([env, atMs]);
+    } catch {
+      this.crashed();
+    }
+  }
+}
