@@ -2,10 +2,12 @@
  * Render a results file to disk: index.html next to results.json (or opts.out), written
  * atomically (temp file + rename) so a reader never sees half a report.
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { REPORT_DEFAULTS } from '../core/defaults.ts';
+import { PushbenchError } from '../core/errors.ts';
 import type { Results } from '../core/types.ts';
+import { assertWritableDir, writeFileAtomic } from '../runner/results-io.ts';
 import { readResultsFile } from './read.ts';
 import { renderReport } from './render.ts';
 
@@ -32,6 +34,14 @@ export async function reportPath(resultsPath: string, out?: string): Promise<str
   return path.resolve(dir, REPORT_DEFAULTS.fileName);
 }
 
+/** Check a report `--out` (a file, or a folder for index.html) before anything runs: PB_BAD_OPTION. */
+export async function assertReportOut(out: string, flag = '--out'): Promise<void> {
+  if (out.trim() === '') throw new PushbenchError('PB_BAD_OPTION', `${flag}: expected a path`);
+  if (await isDirectory(out)) return assertWritableDir(out, flag);
+  if (/[\\/]$/.test(out)) return assertWritableDir(out, flag);
+  return assertWritableDir(path.dirname(path.resolve(out)), flag);
+}
+
 /** Render `resultsPath` (and an optional baseline) and write the HTML; returns the absolute path written. */
 export async function writeReport(resultsPath: string, opts: WriteReportOptions = {}): Promise<string> {
   const results = await readResultsFile(resultsPath);
@@ -39,8 +49,6 @@ export async function writeReport(resultsPath: string, opts: WriteReportOptions 
   const html = renderReport(results, { baseline, title: opts.title, regressionPct: opts.regressionPct });
   const file = await reportPath(resultsPath, opts.out);
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, html);
-  await rename(tmp, file);
+  await writeFileAtomic(file, html);
   return file;
 }

@@ -67,9 +67,13 @@ export async function runEachProtocol(
   const startedAt = new Date();
   const id = runId(scenario.name, startedAt);
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Kept until results.json is written: a second Ctrl-C must not kill us mid-write.
+  const onSignal = () => {
+    if (abort.signal.aborted) console.error('pushbench: stopping; writing what was measured…');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const runs: RunResult[] = [];
   let failure: Error | undefined;
   try {
@@ -87,8 +91,6 @@ export async function runEachProtocol(
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await stopAllChildren();
   }
   const results: Results = {
@@ -97,7 +99,10 @@ export async function runEachProtocol(
     environment: environment(startedAt),
     runs,
   };
-  const file = await writeResults(results, opts.outDir ?? RUN_DEFAULTS.outDir, id);
+  const file = await writeResults(results, opts.outDir ?? RUN_DEFAULTS.outDir, id).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
   const sloBreaches = runs.flatMap((r) => r.slo?.breaches ?? []);
   return { results, file, failure, interrupted: abort.signal.aborted, sloBreaches };
 }

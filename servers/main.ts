@@ -3,8 +3,8 @@
  * JSON in env PUSHBENCH_SERVER_OPTIONS (ServerOptions). Sends
  * `{type:'listening', url, port}` once bound, answers IPC requests
  * `{type, id, ...}` with `{type:'reply', id, result | error}` and exits 0 after a
- * clean shutdown on SIGTERM/SIGINT, `{type:'shutdown'}` or a lost IPC channel
- * (the parent died: never left orphaned).
+ * clean shutdown on SIGTERM, `{type:'shutdown'}` or a lost IPC channel (the parent
+ * died: never left orphaned). SIGINT is left to the runner when it has an IPC channel.
  */
 import { PushbenchError } from '../core/errors.ts';
 import { type RunningServer, type ServerOptions, startServer } from './app.ts';
@@ -86,7 +86,11 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Spawned by the runner (an IPC channel): a terminal's Ctrl-C reaches the whole process
+  // group, and the runner stops its children in order. On its own, SIGINT stops it.
+  process.on('SIGINT', () => {
+    if (!process.send) void stop();
+  });
   process.on('disconnect', stop);
   process.on('message', (msg: Request) => {
     if (msg?.type === 'shutdown') return void stop();

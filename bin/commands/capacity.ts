@@ -18,6 +18,7 @@ import {
   parseCapacitySlo,
 } from '../../engines/capacity-search.ts';
 import { writeReport } from '../../reports/write.ts';
+import { assertWritableDir } from '../../runner/results-io.ts';
 
 interface CapacityFlags {
   protocols: string;
@@ -113,6 +114,7 @@ export function register(program: Command): void {
     .option('--no-report', 'do not render the HTML report')
     .action(async (flags: CapacityFlags) => {
       const parsed = parseFlags(flags);
+      await assertWritableDir(flags.out);
       const log = (line: string) => (flags.json ? console.error(line) : console.log(line));
       log(
         `pushbench capacity: ${parsed.protocols.join(', ')}; SLO ${describeSlo(parsed.slo)}; ` +

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { PushbenchError } from '../../core/errors.ts';
-import { writeReport } from '../../reports/write.ts';
+import { assertReportOut, writeReport } from '../../reports/write.ts';
 
 interface ReportFlags {
   baseline?: string;
@@ -40,6 +40,7 @@ export function register(program: Command): void {
         if (value !== undefined && value.trim() === '')
           throw new PushbenchError('PB_BAD_OPTION', `${name}: expected a path`);
       }
+      if (flags.out !== undefined) await assertReportOut(flags.out);
       const file = await writeReport(results, {
         baseline: flags.baseline,
         out: flags.out,

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { RUN_DEFAULTS } from '../../core/defaults.ts';
 import { runWithEngine } from '../../engines/registry.ts';
 import { writeReport } from '../../reports/write.ts';
+import { assertWritableDir } from '../../runner/results-io.ts';
 import { outcomeError, type RunOutcome } from '../../runner/runner.ts';
 import { formatTable } from '../../runner/table.ts';
 import { applyOverrides, defaultScenario, loadScenario, overridesFromFlags } from '../../scenarios/load.ts';
@@ -79,7 +80,10 @@ async function runOne(
     quiet,
     allowRemote: Boolean(flags.allowRemote),
   });
-  const report = flags.report && outcome.results.runs.length ? await writeReport(outcome.file) : undefined;
+  const report =
+    flags.report && outcome.results.runs.length
+      ? await ignoringCtrlC(outcome.interrupted, () => writeReport(outcome.file))
+      : undefined;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(outcome.results, null, 2)}\n`);
   } else {
@@ -91,10 +95,27 @@ async function runOne(
   return { outcome, report };
 }
 
+/** After a Ctrl-C the report of what was measured is still rendered: more Ctrl-Cs wait for it. */
+async function ignoringCtrlC<T>(interrupted: boolean, work: () => Promise<T>): Promise<T> {
+  if (!interrupted) return work();
+  const ignore = () => console.error('pushbench: writing the report of what was measured…');
+  process.on('SIGINT', ignore);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', ignore);
+  }
+}
+
 /** Exit code for an outcome; throws what the CLI should print. */
 function finish(outcomes: RunOutcome[]): void {
   if (outcomes.some((o) => o.interrupted)) {
-    console.error('pushbench: interrupted; partial results were written');
+    const kept = outcomes.reduce((n, o) => n + o.results.runs.length, 0);
+    console.error(
+      kept > 0
+        ? `pushbench: interrupted; partial results were written (${kept} run${kept === 1 ? '' : 's'})`
+        : 'pushbench: interrupted before anything was measured; results.json has no runs',
+    );
     process.exitCode = 130;
     return;
   }
@@ -118,6 +139,7 @@ export function register(program: Command): void {
   ).action(async (file: string | undefined, flags: RunFlags) => {
     const base = file ? await loadScenario(file) : defaultScenario();
     const scenario = applyOverrides(base, overridesFromFlags(flags));
+    await assertWritableDir(flags.out);
     finish([(await runOne(scenario, flags)).outcome]);
   });
 
@@ -126,6 +148,7 @@ export function register(program: Command): void {
       .command('bench')
       .description(`the standard comparison: ${BENCH_SCENARIOS.join(' then ')} (a few minutes)`),
   ).action(async (flags: RunFlags) => {
+    await assertWritableDir(flags.out);
     const outcomes: RunOutcome[] = [];
     for (const name of BENCH_SCENARIOS) {
       const base = await loadScenario(path.join(SCENARIO_DIR, name));
