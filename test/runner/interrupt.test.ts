@@ -125,7 +125,10 @@ describe('Ctrl-C (SIGINT to the process group)', () => {
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /partial results were written/);
     const results = await onlyResults(out);
-    assert.equal(results.runs.length, 1);
-    assert.ok(results.runs[0].delivery.delivered > 0);
+    assert.equal(results.runs.length, 1, r.stderr);
+    assert.ok(
+      results.runs[0].delivery.delivered > 0,
+      `${JSON.stringify(results.runs[0].delivery)}\n${r.stderr}`,
+    );
   });
 });
