@@ -135,11 +135,26 @@ export interface RunResult {
   pingRttMs?: LatencySummary;
   /** websocket runs: the heartbeat form the clients used (json, text, protocol, none). */
   heartbeatForm?: 'json' | 'text' | 'protocol' | 'none';
+  /** socket.io runs: transport, Socket.IO's heartbeat, and what resumed each reconnect. */
+  socketio?: SocketIoRunInfo;
+  /** The generated payload kind (random: incompressible, json: a realistic object). */
+  payload?: 'random' | 'json';
+  /** websocket and socket.io runs with compression on: the extension negotiated. */
+  compression?: 'permessage-deflate';
   errors?: Record<string, number>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];
   /** Extension: what real browser pages observed (engine "browser" runs only; docs/browser.md). */
   browser?: BrowserObservations;
+}
+
+/** socket.io runs (results.json `runs[].socketio`). */
+export interface SocketIoRunInfo {
+  transport: 'websocket' | 'polling';
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  /** Completed reconnects resumed by Socket.IO's connection state recovery / by the envelope seq. */
+  resumedBy: { recovery: number; seq: number };
 }
 
 /** What Chromium pages observed in a run (engine "browser"). Times in ms. */

@@ -83,6 +83,8 @@ export interface RunView {
   notes: string[];
   /** websocket runs: the heartbeat form the clients used. */
   heartbeatForm: string | null;
+  /** What variant ran: payload kind, compression, socket.io transport / heartbeat / resumes, as text. */
+  variant: string[];
   errors: Array<[string, number]>;
 }
 
@@ -241,8 +243,26 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
     series: series(r.timeseries),
     notes: strings(r.notes),
     heartbeatForm: typeof r.heartbeatForm === 'string' ? r.heartbeatForm : null,
+    variant: variantText(r),
     errors: Object.entries(obj(r.errors)).flatMap(([k, v]) => (num(v) === null ? [] : [[k, v as number]])),
   };
+}
+
+/** payload json, permessage-deflate, socket.io transport, heartbeat and what resumed its reconnects. */
+function variantText(r: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (r.payload === 'json') out.push('payload: json');
+  if (typeof r.compression === 'string') out.push(`compression: ${r.compression}`);
+  const sio = obj(r.socketio);
+  if (typeof sio.transport === 'string') {
+    const by = obj(sio.resumedBy);
+    out.push(
+      `socket.io over ${sio.transport === 'polling' ? 'polling → upgrade' : 'websocket'}, ` +
+        `ping ${num(sio.pingIntervalMs) ?? '?'} + ${num(sio.pingTimeoutMs) ?? '?'} ms, ` +
+        `resumed by recovery ${num(by.recovery) ?? 0} / by seq ${num(by.seq) ?? 0}`,
+    );
+  }
+  return out;
 }
 
 /** Zombie time is 0 everywhere when the server never had to free a dead connection. */

@@ -27,7 +27,7 @@ function sloText(run: RunView): string {
 
 function notesText(run: RunView): string {
   const errors = run.errors.map(([k, v]) => `${k}: ${v}`);
-  const form = run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : [];
+  const form = [...(run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : []), ...run.variant];
   return (
     [...form, ...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—'
   );

@@ -27,6 +27,7 @@ import type { GeneratorConfig } from './generator.ts';
 import { createProgress } from './progress.ts';
 import { spawnServerChild } from './server-child.ts';
 import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
+import { variantInfo } from './variant-info.ts';
 import { planWorkers } from './workers.ts';
 
 const GENERATOR_ENTRY = new URL('./generator.ts', import.meta.url);
@@ -123,6 +124,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       aggregateRun({ ...common, clients, merged, expectedByClient, faults: windowsFor(faults, ids) }),
     ];
     if (protocol === 'websocket') runs[0].heartbeatForm = scenario.heartbeat.form;
+    Object.assign(runs[0], variantInfo(scenario, protocol, merged.reconnects));
     if (browserFinal) {
       const pageExpected = await expectedCounts(server, mergeWorkerReports([browserFinal.report]), finalSeq);
       const browserRun = browserRunResult(scenario, browserFinal, {

@@ -1,6 +1,6 @@
 /**
- * Generated payloads of exactly `sizeBytes` ASCII bytes, a small pool of distinct ones (so
- * compression is measured across messages, never on one string repeated):
+ * Generated payloads of exactly `sizeBytes` ASCII bytes, a pool of distinct ones larger than
+ * a compressor's window (so compression is measured honestly across messages):
  * - `random`: characters drawn uniformly from 64 symbols — incompressible beyond the
  *   ~6 bits per byte of the alphabet;
  * - `json`: a realistic object (an order feed: ids, names, prices, statuses, timestamps,
@@ -11,7 +11,13 @@ export type PayloadKind = 'random' | 'json';
 
 export const PAYLOAD_KINDS: readonly PayloadKind[] = ['random', 'json'];
 
-const PAYLOAD_POOL = 16;
+/**
+ * Distinct payloads: at least 16, and together more than deflate's 32 KiB window, so that a
+ * compressing transport never finds a whole earlier payload to point back to.
+ */
+const MIN_POOL = 16;
+const POOL_BYTES = 64 * 1024;
+const MAX_POOL = 4_096;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
 const ITEMS = ['keyboard', 'monitor', 'mouse', 'laptop', 'headset', 'webcam', 'dock', 'cable'];
@@ -62,14 +68,15 @@ function jsonText(sizeBytes: number, random: () => number): string {
   return `${body}${pad.slice(0, room)}"}`;
 }
 
-/** PAYLOAD_POOL distinct payloads of exactly sizeBytes ASCII bytes. */
+/** Distinct payloads of exactly sizeBytes ASCII bytes (the pool size above). */
 export function makePayloads(
   sizeBytes: number,
   random: () => number,
   kind: PayloadKind = 'random',
 ): string[] {
   const pool: string[] = [];
-  for (let i = 0; i < PAYLOAD_POOL; i++) {
+  const count = Math.min(MAX_POOL, Math.max(MIN_POOL, Math.ceil(POOL_BYTES / Math.max(1, sizeBytes))));
+  for (let i = 0; i < count; i++) {
     pool.push(kind === 'json' ? jsonText(sizeBytes, random) : randomText(sizeBytes, random));
   }
   return pool;

@@ -140,7 +140,8 @@ export class BrowserFleet {
       console.error(`browser page ${target.id}:`, err.message);
     });
     await page.exposeFunction('__pushbenchReport', (batch: PageBatch) => recorder.apply(batch));
-    const url = `${target.baseUrl}/bench/`;
+    // socket.io pages fetch Socket.IO's browser bundle while they load (page-load bytes are not counted).
+    const url = `${target.baseUrl}/bench/${this.config.protocol === 'socket.io' ? '?preload=socket.io' : ''}`;
     try {
       const res = await page.goto(url, { waitUntil: 'load', timeout: BROWSER_DEFAULTS.pageLoadTimeoutMs });
       if (!res?.ok()) throw new Error(`HTTP ${res?.status() ?? 'no response'}`);
