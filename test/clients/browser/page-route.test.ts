@@ -40,7 +40,7 @@ describe('browser page route', () => {
     assert.doesNotMatch(page.body, /https?:\/\//);
   });
 
-  test('every module the page imports is served as JavaScript, with relative imports only', async () => {
+  test('every module the page imports is served as JavaScript, with relative imports only (and Socket.IO bundle of the same origin)', async () => {
     const seen = new Set<string>();
     const queue = ['main.js'];
     while (queue.length > 0 && seen.size < 20) {
@@ -52,6 +52,10 @@ describe('browser page route', () => {
       assert.match(js.type, /^text\/javascript/, name);
       assert.doesNotMatch(js.body, /https?:\/\//, `${name} refers to no URL`);
       for (const m of js.body.matchAll(/from '\.\/([a-z-]+\.js)'/g)) queue.push(m[1]);
+      // The one other module: Socket.IO's own browser bundle, served by the socket.io server.
+      for (const m of js.body.matchAll(/import\((\w+)\)/g)) assert.equal(m[1], 'BUNDLE', name);
+      if (name === 'socket-io.js')
+        assert.match(js.body, /const BUNDLE = '\/socket\.io\/socket\.io\.esm\.min\.js';/);
     }
     assert.deepEqual([...seen].sort(), [
       'client.js',
@@ -59,6 +63,7 @@ describe('browser page route', () => {
       'polling.js',
       'seq-window.js',
       'sink.js',
+      'socket-io.js',
       'sse.js',
       'websocket.js',
     ]);
