@@ -134,6 +134,11 @@ export class Fleet {
     return { connected: r.connected, delivered: r.delivered, p99Ms: r.currentP99Ms(), atMs: Date.now() };
   }
 
+  /** Ids of the clients whose highWaterSeq is below their target (the last message they should hold). */
+  behind(targetOf: (id: string) => number): string[] {
+    return this.clients.filter((c) => c.highWaterSeq < targetOf(c.id)).map((c) => c.id);
+  }
+
   /** Stop every client (sockets closed), then the final report. */
   async stop(): Promise<WorkerReport> {
     clearTimeout(this.rampTimer);

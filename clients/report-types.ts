@@ -123,6 +123,8 @@ export interface WorkerReport {
   /** The generator process's own memory and CPU time at the snapshot. */
   resources: Resources;
   errors: Record<string, number>;
+  /** Final report only: when this worker's proxy really applied / removed each fault (epoch ms). */
+  faultsApplied?: Array<{ fault: number; appliedAtMs: number; removedAtMs?: number }>;
 }
 
 export interface Resources {

@@ -72,6 +72,8 @@ export interface Delivery {
   lost: number;
   duplicates: number;
   outOfOrder: number;
+  /** Clients still behind the last message meant for them when the drain's limit passed (their misses are in `lost`). */
+  behindAtEnd?: string[];
 }
 
 export interface Bytes {
@@ -115,10 +117,21 @@ export interface RunResult {
   requests: { total: number; empty: number };
   reconnects: {
     count: number;
-    detectMs: TimingSummary;
-    reconnectMs: TimingSummary;
-    recoverMs: TimingSummary;
-    zombieMs: TimingSummary;
+    /** Clients inside at least one fault window. */
+    affected?: number;
+    /** Affected clients that declared a connection dead because of a fault. */
+    detected?: number;
+    /** Of those, clients whose every lost connection reopened / whose every backlog was delivered. */
+    reconnected?: number;
+    caughtUp?: number;
+    /** Timings in ms; null when no client produced a sample (never 0s). */
+    detectMs: TimingSummary | null;
+    reconnectMs: TimingSummary | null;
+    recoverMs: TimingSummary | null;
+    zombieMs: TimingSummary | null;
+    /** Dead connections (of a fault) the server freed / never freed during the run; null: short-poll holds none. */
+    zombiesFreed?: number | null;
+    zombiesNeverFreed?: number | null;
   };
   server: {
     cpuPct: number;

@@ -105,8 +105,10 @@ function latency(s: Summary | undefined): LatencySummary {
   };
 }
 
-function timing(s: Summary | undefined): TimingSummary {
-  return { p50: s?.p50 ?? 0, p99: s?.p99 ?? 0, max: s?.max ?? 0 };
+/** A timing from an Artillery summary; null when it has no sample (never 0s). */
+function timing(s: Summary | undefined): TimingSummary | null {
+  if (!s || s.count === 0) return null;
+  return { p50: s.p50 ?? 0, p99: s.p99 ?? 0, max: s.max ?? 0 };
 }
 
 /** The RunResult of one protocol from an Artillery report. */

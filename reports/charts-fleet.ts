@@ -8,13 +8,13 @@ import { formatValue } from './format.ts';
 import type { FaultWindow, RunView, Timing } from './model.ts';
 
 const PHASES: Array<{ label: string; pick: (r: RunView) => Timing; help: string }> = [
-  { label: 'detect', pick: (r) => r.reconnects.detect, help: 'fault start → dead connection noticed' },
+  { label: 'detect', pick: (r) => r.reconnects.detect, help: 'fault applied → dead connection noticed' },
   { label: 'reconnect', pick: (r) => r.reconnects.reconnect, help: 'noticed → new connection open' },
-  { label: 'recover', pick: (r) => r.reconnects.recover, help: 'fault end → outage backlog delivered' },
+  { label: 'recover', pick: (r) => r.reconnects.recover, help: 'fault removed → outage backlog delivered' },
   {
     label: 'zombie',
     pick: (r) => r.reconnects.zombie,
-    help: 'fault start → server frees the dead connection',
+    help: 'fault applied → server frees the dead connection (zombie: counted in dead connections, not clients)',
   },
 ];
 
@@ -35,6 +35,24 @@ export function connectedChart(runs: RunView[], faults: FaultWindow[]): ChartSpe
 
 function hasTiming(run: RunView): boolean {
   return PHASES.some((ph) => ph.pick(run).p50 !== null || ph.pick(run).max !== null);
+}
+
+/** "30 of 50": clients with a sample for the step, of those that should have one ('—' when unknown). */
+function coverage(r: RunView, step: string): string {
+  const rc = r.reconnects;
+  const pair: Record<string, [number | null, number | null]> = {
+    detect: [rc.detected, rc.affected],
+    reconnect: [rc.reconnected, rc.detected],
+    recover: [rc.caughtUp, rc.detected],
+    zombie: [
+      rc.zombiesFreed,
+      rc.zombiesFreed === null || rc.zombiesNeverFreed === null
+        ? null
+        : rc.zombiesFreed + rc.zombiesNeverFreed,
+    ],
+  };
+  const [got, of] = pair[step] ?? [null, null];
+  return got === null || of === null ? '—' : `${got} of ${of}`;
 }
 
 /** Chart 6: reconnect timings per run; bars are p50, whiskers reach the max. */
@@ -58,6 +76,7 @@ export function reconnectChart(runs: RunView[]): ChartSpec {
         r.label,
         ph.label,
         formatValue('count', r.reconnects.count),
+        coverage(r, ph.label),
         formatValue('ms', t.p50),
         formatValue('ms', t.p99),
         formatValue('ms', t.max),
@@ -71,7 +90,7 @@ export function reconnectChart(runs: RunView[]): ChartSpec {
   return {
     id: 'chart-reconnects',
     title: 'Reconnect timings',
-    caption: `Bars are the median over all clients, whiskers reach the slowest client. ${PHASES.map((p) => `${p.label}: ${p.help}`).join('; ')}. Missing bars mean that step never happened in that run.`,
+    caption: `Bars are the median (p50) and whiskers the maximum over the samples that exist: one per lost connection (a client that lost several connections counts several times), so clients that never detected, never reconnected or never caught up are in neither; the table's "clients" column says how many had a sample. ${PHASES.map((p) => `${p.label}: ${p.help}`).join('; ')}. Missing bars mean that step never happened in that run.`,
     config: {
       type: 'bar',
       data: { labels: PHASES.map((p) => p.label), datasets },
@@ -80,7 +99,7 @@ export function reconnectChart(runs: RunView[]): ChartSpec {
       },
     },
     units: { y: 'ms' },
-    tables: [{ head: ['run', 'step', 'reconnects', 'p50', 'p99', 'max'], rows }],
+    tables: [{ head: ['run', 'step', 'reconnects', 'clients', 'p50', 'p99', 'max'], rows }],
     empty: shown.length
       ? undefined
       : 'No reconnect happened in any run (no fault, or none that the clients noticed).',

@@ -2,7 +2,7 @@
  * The figures the verdict table and the baseline comparison show, as data: label, unit, which
  * direction is better, and how to read it from a RunView. Adding a column = one entry here.
  */
-import type { Unit } from './format.ts';
+import { formatValue, type Unit } from './format.ts';
 import type { RunView } from './model.ts';
 
 export interface Metric {
@@ -27,6 +27,24 @@ export interface Metric {
   floor?: number;
   /** Tooltip: what the figure means. */
   help: string;
+  /** Words shown instead of the number when it alone would mislead ("not detected (0 of 50)"). */
+  text?: (run: RunView) => string | null;
+}
+
+/** How many of the clients that should have had a figure have one. */
+interface Coverage {
+  of: (r: RunView) => number | null;
+  got: (r: RunView) => number | null;
+  /** Shown when none has it ("not detected"). */
+  none: string;
+}
+
+/** "not detected (0 of 50)" / " (30 of 50)" when some clients have no sample; null when all do. */
+function coverageText(c: Coverage, r: RunView, value: string): string | null {
+  const of = c.of(r);
+  const got = c.got(r);
+  if (of === null || got === null || of === 0 || got >= of) return null;
+  return got === 0 ? `${c.none} (0 of ${of})` : `${value} (${got} of ${of})`;
 }
 
 const LAT_HELP = 'client receive time − publish time';
@@ -213,27 +231,48 @@ const t = (
   help: string,
   pick: (r: RunView) => { p50: number | null; max: number | null },
   base: boolean,
-): Metric[] => [
-  {
-    id: `${label}-p50`,
-    group: label,
-    label: 'p50',
-    unit: 'ms',
-    better: 'lower',
-    get: (r) => pick(r).p50,
-    baseline: base,
-    help,
-  },
-  {
-    id: `${label}-max`,
-    group: label,
-    label: 'max',
-    unit: 'ms',
-    better: 'lower',
-    get: (r) => pick(r).max,
-    help,
-  },
-];
+  coverage?: Coverage,
+): Metric[] =>
+  (['p50', 'max'] as const).map(
+    (k): Metric => ({
+      id: `${label}-${k}`,
+      group: label,
+      label: k,
+      unit: 'ms',
+      better: 'lower',
+      get: (r) => pick(r)[k],
+      // A figure that leaves out clients which never got there is never the best.
+      rank: (r) => (coverage && coverageText(coverage, r, '') !== null ? null : pick(r)[k]),
+      ...(k === 'p50' ? { baseline: base } : {}),
+      text: coverage ? (r) => coverageText(coverage, r, formatValue('ms', pick(r)[k])) : undefined,
+      help,
+    }),
+  );
+
+const DETECTED: Coverage = {
+  of: (r) => r.reconnects.affected,
+  got: (r) => r.reconnects.detected,
+  none: 'not detected',
+};
+const REOPENED: Coverage = {
+  of: (r) => r.reconnects.detected,
+  got: (r) => r.reconnects.reconnected,
+  none: 'not reconnected',
+};
+const CAUGHT_UP: Coverage = {
+  of: (r) => r.reconnects.detected,
+  got: (r) => r.reconnects.caughtUp,
+  none: 'not caught up',
+};
+/** Dead connections the server freed, of all it should have freed. */
+const FREED: Coverage = {
+  of: (r) =>
+    r.reconnects.zombiesFreed === null || r.reconnects.zombiesNeverFreed === null
+      ? null
+      : r.reconnects.zombiesFreed + r.reconnects.zombiesNeverFreed,
+  got: (r) => r.reconnects.zombiesFreed,
+  none: 'never freed',
+};
 
 export const RECONNECT_METRICS: Metric[] = [
   {
@@ -246,15 +285,34 @@ export const RECONNECT_METRICS: Metric[] = [
     get: (r) => r.reconnects.count,
     help: 'reconnections over the run, all clients',
   },
-  ...t('Detect', 'fault start → client declares the connection dead', (r) => r.reconnects.detect, true),
+  ...t(
+    'Detect',
+    'fault applied → client declares the connection dead ("not detected (0 of N)": N affected clients never noticed)',
+    (r) => r.reconnects.detect,
+    true,
+    DETECTED,
+  ),
   ...t(
     'Reconnect',
     'detection → new connection open (includes backoff)',
     (r) => r.reconnects.reconnect,
     true,
+    REOPENED,
   ),
-  ...t('Recover', 'fault end → every message of the outage delivered', (r) => r.reconnects.recover, true),
-  ...t('Zombie', 'fault start → server frees the dead connection', (r) => r.reconnects.zombie, true),
+  ...t(
+    'Recover',
+    'fault removed → every message of the outage delivered (negative: before the removal)',
+    (r) => r.reconnects.recover,
+    true,
+    CAUGHT_UP,
+  ),
+  ...t(
+    'Zombie',
+    'fault applied → server frees the dead connection ("never freed": it still held it when the run ended)',
+    (r) => r.reconnects.zombie,
+    true,
+    FREED,
+  ),
 ];
 
 /** Every metric, in table order. */

@@ -67,7 +67,21 @@ export interface RunView {
     overheadShare: number | null;
   };
   requests: { total: number | null; empty: number | null; perS: number | null; emptyShare: number | null };
-  reconnects: { count: number | null; detect: Timing; reconnect: Timing; recover: Timing; zombie: Timing };
+  reconnects: {
+    count: number | null;
+    detect: Timing;
+    reconnect: Timing;
+    recover: Timing;
+    zombie: Timing;
+    /** Clients inside a fault window / that detected / reconnected / caught up (null: older file). */
+    affected: number | null;
+    detected: number | null;
+    reconnected: number | null;
+    caughtUp: number | null;
+    /** Dead connections the server freed / never freed (null: short-poll, or an older file). */
+    zombiesFreed: number | null;
+    zombiesNeverFreed: number | null;
+  };
   server: {
     cpuPct: number | null;
     rssMB: number | null;
@@ -188,7 +202,9 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
   const overhead = num(b.overhead);
   const reqTotal = num(q.total);
   const count = num(rc.count);
-  const measured = count === null || count > 0;
+  // Files with the counts write null for a timing without a sample; older ones wrote 0s.
+  const hasCounts = num(rc.affected) !== null;
+  const measured = hasCounts || count === null || count > 0;
   const slo = obj(r.slo);
   const sloPresent = typeof slo.passed === 'boolean';
   return {
@@ -227,7 +243,13 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       detect: timing(rc.detectMs, measured),
       reconnect: timing(rc.reconnectMs, measured),
       recover: timing(rc.recoverMs, measured),
-      zombie: timing(rc.zombieMs, measured && zombieMeasured(rc.zombieMs)),
+      zombie: timing(rc.zombieMs, measured && (hasCounts || zombieMeasured(rc.zombieMs))),
+      affected: num(rc.affected),
+      detected: num(rc.detected),
+      reconnected: num(rc.reconnected),
+      caughtUp: num(rc.caughtUp),
+      zombiesFreed: num(rc.zombiesFreed),
+      zombiesNeverFreed: num(rc.zombiesNeverFreed),
     },
     server: {
       cpuPct: num(s.cpuPct),

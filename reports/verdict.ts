@@ -40,7 +40,7 @@ function groupHeader(metrics: Metric[]): string {
 }
 
 function cell(metric: Metric, run: RunView, best: boolean): string {
-  let text = escapeHtml(formatValue(metric.unit, metric.get(run)));
+  let text = escapeHtml(metric.text?.(run) ?? formatValue(metric.unit, metric.get(run)));
   if (metric.id === 'delivered' && run.delivery.deliveredShare !== null) {
     text += ` <small>${escapeHtml(formatValue('pct', run.delivery.deliveredShare * 100))}</small>`;
   }

@@ -5,7 +5,7 @@
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
 import type { FaultRecord, ProtocolName, RunResult, TimeseriesPoint } from '../core/types.ts';
-import { round3, summarizeTimings } from './results-io.ts';
+import { round3, summarizeSamples } from './results-io.ts';
 
 /** What the runner sampled from the server process (GET /stats shape, trimmed). */
 export interface ServerSample {
@@ -25,6 +25,10 @@ export interface AppliedFaultWindow {
   clientIds: Set<string>;
   /** Highest seq published when the fault ended (recovery target). */
   seqAtEnd?: number;
+  /** Per client: when its generator's proxy really applied / removed the fault (epoch ms). */
+  applied?: Map<string, { appliedAtMs: number; removedAtMs?: number }>;
+  /** flap only: its phases (down first, from the applied time). */
+  flap?: { upMs: number; downMs: number };
 }
 
 export interface AggregateInput {
@@ -41,8 +45,10 @@ export interface AggregateInput {
   /** RSS before any client connected (MB). */
   baselineRssMB: number;
   faults: AppliedFaultWindow[];
-  zombieEvents: Array<{ client: string; atMs: number }>;
+  zombieEvents: Array<{ client: string; atMs: number; lastSeenMs?: number }>;
   saturationMs: number;
+  /** Clients still below the last message meant for them when the drain's limit passed. */
+  behindAtEnd?: string[];
 }
 
 /** Build the RunResult of one protocol run. */
@@ -60,7 +66,14 @@ export function aggregateRun(input: AggregateInput): RunResult {
     durationMs: input.durationMs,
     latencyMs: merged.latencyMs,
     recoveredLatencyMs: merged.recoveredLatencyMs,
-    delivery: { expected, delivered: t.delivered, lost, duplicates: t.duplicates, outOfOrder: t.outOfOrder },
+    delivery: {
+      expected,
+      delivered: t.delivered,
+      lost,
+      duplicates: t.duplicates,
+      outOfOrder: t.outOfOrder,
+      behindAtEnd: input.behindAtEnd ?? [],
+    },
     bytes: {
       clientToServer: t.bytesOut,
       serverToClient: t.bytesIn,
@@ -69,7 +82,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
       perDeliveredMessage: t.delivered ? round3(bytesTotal / t.delivered) : 0,
     },
     requests: { total: t.requests, empty: t.emptyResponses },
-    reconnects: reconnectFigures(merged.reconnects, input.faults, input.zombieEvents),
+    reconnects: reconnectFigures(input.protocol, merged.reconnects, input.faults, input.zombieEvents),
     server: {
       ...server,
       // µs-scale figures: keep ns resolution (round3 would leave two significant digits).
@@ -150,54 +163,115 @@ function deliveredBetween(buckets: MergedReport['timeseries'], fromMs: number, t
 }
 
 /**
- * detectMs: fault start → dead; reconnectMs: dead → open; recoverMs: fault end → caught up;
- * zombieMs: fault start → server reaped. Events outside any fault (e.g. a server restart) count
- * in `count` and reconnectMs only.
+ * Counts (affected / detected / reconnected / caughtUp clients) and timings. detectMs: the
+ * fault's real start for that connection → dead; reconnectMs: dead → open; recoverMs: the
+ * fault's removal → caught up (negative: caught up before the removal, kept as measured);
+ * zombieMs: the fault's start → the server freed the dead connection. A timing with no
+ * sample is null. Events outside any fault (a server restart) count in `count` and
+ * reconnectMs only. docs/report.md "Reconnects".
  */
 function reconnectFigures(
+  protocol: ProtocolName,
   events: ReconnectEvent[],
   faults: AppliedFaultWindow[],
-  zombies: Array<{ client: string; atMs: number }>,
+  zombies: Array<{ client: string; atMs: number; lastSeenMs?: number }>,
 ): RunResult['reconnects'] {
   const detect: number[] = [];
   const reconnect: number[] = [];
   const recover: number[] = [];
   const zombie: number[] = [];
+  const affected = new Set<string>();
+  for (const f of faults) for (const id of f.clientIds) affected.add(id);
+  const detected = new Set<string>();
+  const notReconnected = new Set<string>();
+  const notCaughtUp = new Set<string>();
+  let deadConnections = 0;
   for (const e of events) {
     if (e.openAtMs !== undefined) reconnect.push(e.openAtMs - e.deadAtMs);
-    const f = faultFor(faults, e.client, e.deadAtMs);
-    if (!f) continue;
-    detect.push(Math.max(0, e.deadAtMs - f.startMs));
-    if (e.caughtUpAtMs !== undefined) recover.push(Math.max(0, e.caughtUpAtMs - f.endMs));
+    const a = attribute(faults, e.client, e.lastGoodAtMs, e.deadAtMs);
+    if (!a) continue;
+    deadConnections++;
+    detected.add(e.client);
+    detect.push(e.deadAtMs - a.startMs);
+    if (e.openAtMs === undefined) notReconnected.add(e.client);
+    if (e.caughtUpAtMs === undefined) notCaughtUp.add(e.client);
+    else recover.push(e.caughtUpAtMs - a.endMs);
   }
+  let freed = 0;
   for (const z of zombies) {
-    const f = faultFor(faults, z.client, z.atMs);
-    if (f) zombie.push(Math.max(0, z.atMs - f.startMs));
+    const a = attribute(faults, z.client, z.lastSeenMs ?? z.atMs, z.atMs);
+    if (!a) continue;
+    freed++;
+    zombie.push(z.atMs - a.startMs);
   }
+  const count = (ids: Set<string>, minus: Set<string>) => [...ids].filter((id) => !minus.has(id)).length;
+  // Short polling holds no connection between polls: nothing for the server to free.
+  const holdsConnections = protocol !== 'short-poll';
   return {
     count: events.filter((e) => e.openAtMs !== undefined).length,
-    detectMs: summarizeTimings(detect),
-    reconnectMs: summarizeTimings(reconnect),
-    recoverMs: summarizeTimings(recover),
-    zombieMs: summarizeTimings(zombie),
+    affected: affected.size,
+    detected: detected.size,
+    reconnected: count(detected, notReconnected),
+    caughtUp: count(detected, notCaughtUp),
+    detectMs: summarizeSamples(detect),
+    reconnectMs: summarizeSamples(reconnect),
+    recoverMs: summarizeSamples(recover),
+    zombieMs: summarizeSamples(zombie),
+    zombiesFreed: holdsConnections ? freed : null,
+    zombiesNeverFreed: holdsConnections ? Math.max(0, deadConnections - freed) : null,
   };
 }
 
-/** Slack after a fault's end in which a detection still belongs to it (ms). */
-const FAULT_TAIL_MS = 60_000;
+/** A fault as one connection met it: its real start (flap: the down phase) and removal. */
+interface Attribution {
+  fault: AppliedFaultWindow;
+  startMs: number;
+  endMs: number;
+}
 
-/** The latest fault affecting `client` that started at or before `atMs` (within its tail). */
-function faultFor(
+/**
+ * The fault that killed a connection of `client` whose last byte arrived at lastGoodAtMs and
+ * which was declared dead at deadAtMs: the earliest fault applied after its last byte (and
+ * before the death); else the latest one active when that byte arrived. Times are the proxy's
+ * applied / removed times for this client when known, else the window's nominal ones. No cut-off
+ * after the fault's end: a late detection still belongs to the fault that started the outage.
+ */
+function attribute(
   faults: AppliedFaultWindow[],
   client: string,
-  atMs: number,
-): AppliedFaultWindow | undefined {
-  let found: AppliedFaultWindow | undefined;
+  lastGoodAtMs: number,
+  deadAtMs: number,
+): Attribution | undefined {
+  let after: Attribution | undefined;
+  let active: Attribution | undefined;
   for (const f of faults) {
-    if (!f.clientIds.has(client) || atMs < f.startMs || atMs > f.endMs + FAULT_TAIL_MS) continue;
-    if (!found || f.startMs > found.startMs) found = f;
+    if (!f.clientIds.has(client)) continue;
+    const real = f.applied?.get(client);
+    const startMs = real?.appliedAtMs ?? f.startMs;
+    const endMs = real?.removedAtMs ?? f.endMs;
+    if (startMs > deadAtMs || lastGoodAtMs > endMs) continue;
+    const a = { fault: f, startMs, endMs };
+    if (startMs > lastGoodAtMs) {
+      if (!after || startMs < after.startMs) after = a;
+    } else if (!active || startMs > active.startMs) active = a;
   }
+  const found = after ?? active;
+  if (found?.fault.flap) found.startMs = flapDownStart(found.startMs, found.fault.flap, lastGoodAtMs);
   return found;
+}
+
+/** Start of the flap's down phase that holds lastGoodAtMs or, in an up phase, the next one. */
+export function flapDownStart(
+  appliedAtMs: number,
+  flap: { upMs: number; downMs: number },
+  lastGoodAtMs: number,
+): number {
+  const periodMs = flap.upMs + flap.downMs;
+  const intoMs = lastGoodAtMs - appliedAtMs;
+  if (intoMs <= 0 || periodMs <= 0) return appliedAtMs;
+  let k = Math.floor(intoMs / periodMs);
+  if (intoMs - k * periodMs >= flap.downMs) k++;
+  return appliedAtMs + k * periodMs;
 }
 
 function timeseries(input: AggregateInput): TimeseriesPoint[] {

@@ -3,6 +3,7 @@
  * set of faults a client is subject to ("clean", "f0", "f0.2"…), always-on conditions on
  * every lane, and each fault applied and removed on its window (absolute epoch ms).
  */
+import { nowMs } from '../network/clock.ts';
 import { FaultProxy } from '../network/proxy.ts';
 import type { FaultKind, FaultSpec } from '../network/spec.ts';
 
@@ -23,8 +24,17 @@ export interface NetworkConditions {
   rateKbps?: number;
 }
 
+/** When the proxy really applied and removed fault `fault` (index in the scenario), epoch ms. */
+export interface FaultApplied {
+  fault: number;
+  appliedAtMs: number;
+  removedAtMs?: number;
+}
+
 export interface NetworkPlan {
   proxy: FaultProxy;
+  /** Faults as the proxy applied them (a fault none of this worker's clients is in is absent). */
+  applied: FaultApplied[];
   /** Base URL a client connects to: its lane on the proxy. */
   urlFor(id: string): string;
   /** Clear timers, remove faults, close the proxy. */
@@ -56,10 +66,14 @@ export async function setupNetwork(args: {
   const ports = new Map<string, number>();
   for (const lane of new Set(laneOf.values())) ports.set(lane, await proxy.lane(lane));
   if (args.network) applyConditions(proxy, args.network);
-  const timers = faults.flatMap((f, i) => schedule(proxy, f, lanesWith([...ports.keys()], i)));
+  const applied: FaultApplied[] = [];
+  const timers = faults.flatMap((f, i) =>
+    schedule(proxy, f, lanesWith([...ports.keys()], i), (record) => applied.push({ fault: i, ...record })),
+  );
   const host = target.hostname.includes(':') ? `[${target.hostname}]` : target.hostname;
   return {
     proxy,
+    applied,
     urlFor: (id) => `http://${host}:${ports.get(laneOf.get(id) ?? 'clean') ?? ports.values().next().value}`,
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -80,17 +94,30 @@ function lanesWith(lanes: string[], faultIndex: number): string[] {
 }
 
 /** Timers that apply the fault at startMs and remove it at endMs (a 0-length fault acts once). */
-function schedule(proxy: FaultProxy, f: GeneratorFault, lanes: string[]): NodeJS.Timeout[] {
+function schedule(
+  proxy: FaultProxy,
+  f: GeneratorFault,
+  lanes: string[],
+  onApplied: (record: Omit<FaultApplied, 'fault'>) => void,
+): NodeJS.Timeout[] {
   if (lanes.length === 0) return [];
   const spec: FaultSpec = { kind: f.kind as FaultKind, direction: f.direction, ...f.params };
   let applied: ReturnType<FaultProxy['apply']> | undefined;
+  let record: Omit<FaultApplied, 'fault'> | undefined;
+  const remove = (): void => {
+    if (!applied?.active || !record) return;
+    applied.remove();
+    record.removedAtMs = nowMs();
+  };
   const start = setTimeout(
     () => {
       applied = proxy.apply(spec, lanes);
-      if (f.endMs <= f.startMs) setImmediate(() => applied?.remove());
+      record = { appliedAtMs: applied.appliedAtMs };
+      onApplied(record);
+      if (f.endMs <= f.startMs) setImmediate(remove);
     },
     Math.max(0, f.startMs - Date.now()),
   );
-  const end = setTimeout(() => applied?.remove(), Math.max(0, f.endMs - Date.now()));
+  const end = setTimeout(remove, Math.max(0, f.endMs - Date.now()));
   return [start, end];
 }

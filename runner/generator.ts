@@ -25,6 +25,8 @@ export type GeneratorRequest =
   | { type: 'init'; config: GeneratorConfig }
   | { type: 'start' }
   | { type: 'snapshot' }
+  /** Reply `{type:'reply', id, result: ids}`: clients below their target seq (`targets[id]`, else `finalSeq`). */
+  | { type: 'behind'; id: number; finalSeq: number; targets?: Record<string, number> }
   | { type: 'stop' };
 
 export type GeneratorMessage =
@@ -84,6 +86,7 @@ function shutdown(): Promise<WorkerReport | undefined> {
   stopping ??= (async () => {
     clearInterval(progressTimer);
     const report = fleet ? await fleet.stop() : undefined;
+    if (report && network) report.faultsApplied = network.applied.map((a) => ({ ...a }));
     await network?.close();
     return report;
   })();
@@ -104,6 +107,13 @@ async function onRequest(msg: GeneratorRequest): Promise<void> {
     case 'snapshot':
       if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'snapshot: send init first');
       return send({ type: 'snapshot', report: fleet.recorder.snapshot() });
+    case 'behind': {
+      if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'behind: send init first');
+      const { targets, finalSeq } = msg;
+      const result = fleet.behind((id) => targets?.[id] ?? finalSeq);
+      process.send?.({ type: 'reply', id: msg.id, result });
+      return;
+    }
     case 'stop': {
       const report = await shutdown();
       if (report) send({ type: 'final', report }, () => process.exit(0));

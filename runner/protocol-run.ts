@@ -11,7 +11,9 @@ import { PushbenchError } from '../core/errors.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ProtocolName, RunResult } from '../core/types.ts';
 import { selectClients } from '../network/select.ts';
+import { slowestPathMs } from '../scenarios/checks.ts';
 import { clientsFor, type Scenario } from '../scenarios/schema.ts';
+import type { ZombieEvent } from '../servers/context.ts';
 import type { ServerStats } from '../servers/stats.ts';
 import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggregate.ts';
 import {
@@ -105,7 +107,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       crashed,
     });
     const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
-    await sleep(scenario.drainMs, opts.signal);
+    const behindAtEnd = await drain(server, generators, ids, finalSeq, scenario, protocol, opts.signal);
     const [reports, browserFinal] = await Promise.all([stopGenerators(generators), browser?.stop()]);
     const stats = await server.request<ServerStats>('stats');
     samples.push(sampleOf(stats));
@@ -117,11 +119,23 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       measureStartMs,
       samples: samples.filter((s) => s.atMs >= t0 || s === baseline),
       baselineRssMB: baseline.rssMB,
-      zombieEvents: stats.zombies.events.map((z) => ({ client: z.client, atMs: z.atMs })),
+      // Every dead connection the server freed (GET /stats keeps only the latest ones).
+      zombieEvents: (await server.request<ZombieEvent[]>('zombies', {}, 30_000)).map((z) => ({
+        client: z.client,
+        atMs: z.atMs,
+        lastSeenMs: z.lastSeenMs,
+      })),
       saturationMs: opts.saturationMs,
     };
     const runs = [
-      aggregateRun({ ...common, clients, merged, expectedByClient, faults: windowsFor(faults, ids) }),
+      aggregateRun({
+        ...common,
+        clients,
+        merged,
+        expectedByClient,
+        faults: appliedPerClient(windowsFor(faults, ids), reports),
+        behindAtEnd,
+      }),
     ];
     if (protocol === 'websocket') runs[0].heartbeatForm = scenario.heartbeat.form;
     Object.assign(runs[0], variantInfo(scenario, protocol, merged.reconnects));
@@ -160,6 +174,7 @@ function faultWindows(s: Scenario, ids: string[], measureStartMs: number): Appli
     startMs: measureStartMs + f.atMs,
     endMs: measureStartMs + f.atMs + f.forMs,
     clientIds: new Set(selectClients(ids, f.clients, s.seed + i)),
+    ...(f.kind === 'flap' ? { flap: { upMs: Number(f.params.upMs), downMs: Number(f.params.downMs) } } : {}),
   }));
 }
 
@@ -276,6 +291,60 @@ async function expectedCounts(
     upToSeq: finalSeq,
   }));
   return server.request<number[]>('count', { queries }, 30_000);
+}
+
+/** How often the drain asks the generators who is still behind (ms). */
+const DRAIN_CHECK_EVERY_MS = 100;
+
+/**
+ * The drain's upper limit: the scenario's `drain`, raised to the slowest way the last message
+ * can still reach a client of this protocol (a poll interval + its timeout, a held long poll,
+ * a dead connection's detection) plus the backoff ceiling. docs/scenarios.md "drain".
+ */
+export function drainLimitMs(s: Scenario, protocol: ProtocolName): number {
+  return Math.max(s.drainMs, slowestPathMs(s, protocol));
+}
+
+/**
+ * After the source stopped: wait until every client holds the last message meant for it
+ * (broadcast: finalSeq; addressed: its own last one), at most drainLimitMs. Returns the ids
+ * still behind at the limit (sorted); they are named in results as delivery.behindAtEnd.
+ */
+async function drain(
+  server: ChildHandle,
+  generators: ChildHandle[],
+  ids: string[],
+  finalSeq: number,
+  s: Scenario,
+  protocol: ProtocolName,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const deadline = Date.now() + drainLimitMs(s, protocol);
+  let targets: Record<string, number> | undefined;
+  if (s.source.mode === 'addressed') {
+    const last = await server.request<number[]>('last-for', { clients: ids, upToSeq: finalSeq }, 30_000);
+    targets = Object.fromEntries(ids.map((id, i) => [id, last[i]]));
+  }
+  for (;;) {
+    const behind = (
+      await Promise.all(generators.map((g) => g.request<string[]>('behind', { finalSeq, targets }, 30_000)))
+    ).flat();
+    if (behind.length === 0 || Date.now() >= deadline || signal?.aborted) return behind.sort();
+    await sleep(Math.min(DRAIN_CHECK_EVERY_MS, deadline - Date.now()), signal);
+  }
+}
+
+/** Each fault window with the times the client's own generator really applied / removed it. */
+function appliedPerClient(windows: AppliedFaultWindow[], reports: WorkerReport[]): AppliedFaultWindow[] {
+  return windows.map((w, i) => {
+    const applied = new Map<string, { appliedAtMs: number; removedAtMs?: number }>();
+    for (const r of reports) {
+      const a = r.faultsApplied?.find((x) => x.fault === i);
+      if (!a) continue;
+      for (const c of r.clients) if (w.clientIds.has(c.id)) applied.set(c.id, a);
+    }
+    return { ...w, applied };
+  });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -113,6 +113,11 @@ export function summarizeTimings(values: number[]): TimingSummary {
   return { p50: round3(rank(0.5)), p99: round3(rank(0.99)), max: round3(sorted[sorted.length - 1]) };
 }
 
+/** p50 / p99 / max of raw values (nearest-rank); null when there is no sample (never 0s). */
+export function summarizeSamples(values: number[]): TimingSummary | null {
+  return values.length === 0 ? null : summarizeTimings(values);
+}
+
 /** Round to 3 decimals (µs precision for ms figures). */
 export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;

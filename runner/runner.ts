@@ -7,6 +7,7 @@ import { RUN_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName, Results, RunResult } from '../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../core/types.ts';
+import { recoveryWarnings } from '../scenarios/checks.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { checkSlo } from '../scenarios/slo.ts';
 import { stopAllChildren } from './child.ts';
@@ -83,6 +84,8 @@ export async function runEachProtocol(
       for (const run of protocolRuns) {
         if (abort.signal.aborted)
           run.notes = [...(run.notes ?? []), 'interrupted (Ctrl-C): figures are partial'];
+        const warnings = recoveryWarnings(scenario);
+        if (warnings.length) run.notes = [...(run.notes ?? []), ...warnings];
         if (scenario.slo) run.slo = checkSlo(scenario.slo, run);
         runs.push(run);
         opts.onRun?.(run);

@@ -18,10 +18,18 @@ const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
     cell: (r) => (r.requests.total ? `${r.requests.total} (${r.requests.empty} empty)` : '-'),
   },
   { title: 'reconnects', cell: (r) => String(r.reconnects.count) },
-  { title: 'detect p50', cell: (r) => (r.reconnects.count ? formatMs(r.reconnects.detectMs.p50) : '-') },
+  { title: 'detect p50', cell: detectCell },
   { title: 'srv CPU', cell: (r) => `${r.server.cpuPct.toFixed(1)}%` },
   { title: 'flags', cell: flags },
 ];
+
+/** detect p50, with "(detected of affected)" when some affected client never detected. */
+export function detectCell(r: RunResult): string {
+  const { detectMs, affected, detected } = r.reconnects;
+  const p50 = detectMs ? formatMs(detectMs.p50) : '-';
+  if (!affected || detected === undefined || detected >= affected) return p50;
+  return detected === 0 ? `not detected (0 of ${affected})` : `${p50} (${detected} of ${affected})`;
+}
 
 function flags(r: RunResult): string {
   const out: string[] = [];

@@ -55,6 +55,36 @@ export function checkScenario(s: Scenario, problems: ProblemList): void {
   for (const [i, fault] of s.faults.entries()) checkFault(s, fault, ['faults', i], problems);
 }
 
+/**
+ * The longest a client of `protocol` can take to notice a dead connection or get its next
+ * answer (a poll interval + its timeout, a held long poll, SSE silence, a missed pong), plus
+ * the backoff ceiling: the slowest path to a message. docs/scenarios.md "drain".
+ */
+export function slowestPathMs(s: Scenario, protocol: Scenario['protocols'][number]): number {
+  const pathMs: Record<Scenario['protocols'][number], number> = {
+    'short-poll': s.poll.intervalMs + s.poll.timeoutMs,
+    'long-poll': s.longPoll.waitMs + s.longPoll.marginMs,
+    sse: s.sse.keepAliveMs * s.sse.idleFactor,
+    websocket: s.heartbeat.intervalMs + s.heartbeat.timeoutMs,
+  };
+  return pathMs[protocol] + s.backoff.maxMs;
+}
+
+/** Warnings (not errors): fault windows that end too close to the end of the run to recover in it. */
+export function recoveryWarnings(s: Scenario): string[] {
+  const out: string[] = [];
+  const needMs = Math.max(0, ...s.protocols.map((p) => slowestPathMs(s, p)));
+  for (const [i, f] of s.faults.entries()) {
+    const leftMs = s.durationMs - (f.atMs + f.forMs);
+    if (leftMs >= needMs) continue;
+    out.push(
+      `faults[${i}] ends ${humanMs(Math.max(0, leftMs))} before the end of the run, but recovering can take up to ${humanMs(needMs)} ` +
+        '(detection or next answer + backoff ceiling): its recover figures and losses may measure the end of the run',
+    );
+  }
+  return out;
+}
+
 function positive(problems: ProblemList, path: ProblemPath, value: number): void {
   if (!(value > 0)) problems.add(path, 'must be more than 0');
 }

@@ -58,12 +58,23 @@ function otherBreaches(slo: ScenarioSlo, run: RunResult): string[] {
     const pct = expected > 0 ? (100 * lost) / expected : 0;
     if (pct > slo.lostPct) out.push(`lost ${pct.toFixed(2)}% > ${slo.lostPct}% (${lost} of ${expected})`);
   }
-  const { detectMs, recoverMs } = run.reconnects;
-  if (slo.detectMsMax !== undefined && detectMs.max > slo.detectMsMax) {
-    out.push(`detect max ${formatMs(detectMs.max)} > ${humanMs(slo.detectMsMax)}`);
+  const { detectMs, recoverMs, affected, detected, caughtUp } = run.reconnects;
+  if (slo.detectMsMax !== undefined) {
+    // A client that never noticed the outage breaches a detection SLO: it is not "fast".
+    if (affected !== undefined && detected !== undefined && detected < affected) {
+      out.push(`not detected by ${affected - detected} of ${affected} affected clients`);
+    }
+    if (detectMs && detectMs.max > slo.detectMsMax) {
+      out.push(`detect max ${formatMs(detectMs.max)} > ${humanMs(slo.detectMsMax)}`);
+    }
   }
-  if (slo.recoverMsMax !== undefined && recoverMs.max > slo.recoverMsMax) {
-    out.push(`recover max ${formatMs(recoverMs.max)} > ${humanMs(slo.recoverMsMax)}`);
+  if (slo.recoverMsMax !== undefined) {
+    if (detected !== undefined && caughtUp !== undefined && caughtUp < detected) {
+      out.push(`not caught up by ${detected - caughtUp} of ${detected} clients that detected`);
+    }
+    if (recoverMs && recoverMs.max > slo.recoverMsMax) {
+      out.push(`recover max ${formatMs(recoverMs.max)} > ${humanMs(slo.recoverMsMax)}`);
+    }
   }
   const perMessage = run.bytes.perDeliveredMessage;
   if (slo.bytesPerMessageMax !== undefined && perMessage > slo.bytesPerMessageMax) {

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ProtocolName } from '../core/types.ts';
 import { browserPageRoute } from './browser-page.ts';
-import { ServerContext } from './context.ts';
+import { ServerContext, type ZombieEvent } from './context.ts';
 import { demoPageRoute } from './demo-page.ts';
 import { installErrorHandlers } from './http-errors.ts';
 import { ByteMeter } from './meter.ts';
@@ -32,6 +32,8 @@ export interface RunningServer {
   source: MessageSource;
   /** The /stats JSON of docs/wire.md. */
   stats(): ServerStats;
+  /** Every dead connection the server freed (the stats carry only the latest 1,000). */
+  zombieEvents(): ZombieEvent[];
   /** Graceful shutdown, < shutdownTimeoutMs (2 s). Idempotent. */
   close(): Promise<void>;
 }
@@ -99,7 +101,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing ??= shutdown(app, ctx, sockets, sampler);
     return closing;
   };
-  return { url: `http://${host}:${port}`, port, source, stats, close };
+  const zombieEvents = () => [...ctx.zombieEvents];
+  return { url: `http://${host}:${port}`, port, source, stats, zombieEvents, close };
 }
 
 async function shutdown(

@@ -27,8 +27,9 @@ export interface ZombieEvent {
   lastSeenMs: number;
 }
 
-/** Keep the zombie log bounded (the count keeps counting). */
-const MAX_ZOMBIE_EVENTS = 1_000;
+/** Keep the zombie log bounded (the count keeps counting); GET /stats shows the latest 1,000. */
+const MAX_ZOMBIE_EVENTS = 200_000;
+export const ZOMBIE_EVENTS_IN_STATS = 1_000;
 
 export class ServerContext {
   readonly counters = new Map<ProtocolName, ProtocolCounters>();

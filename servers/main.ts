@@ -27,6 +27,8 @@ type Handler = (server: RunningServer, req: Request) => unknown;
 
 const HANDLERS: Record<string, Handler> = {
   stats: (s) => s.stats(),
+  /** Every dead connection the server freed (up to 200,000), not only the latest 1,000. */
+  zombies: (s) => s.zombieEvents(),
   'source-start': (s) => {
     s.source.startPacer();
     return { lastSeq: s.source.lastSeq };
@@ -49,6 +51,11 @@ const HANDLERS: Record<string, Handler> = {
     return (req.queries as Array<{ client: string; afterSeq: number; upToSeq: number }>).map((q) =>
       s.source.countFor(String(q.client), Number(q.afterSeq), Number(q.upToSeq)),
     );
+  },
+  'last-for': (s, req) => {
+    if (!Array.isArray(req.clients))
+      throw new PushbenchError('PB_BAD_OPTION', 'last-for: clients must be a list');
+    return (req.clients as unknown[]).map((c) => s.source.lastFor(String(c), Number(req.upToSeq)));
   },
   publish: (s, req) => {
     if (typeof req.data !== 'string')

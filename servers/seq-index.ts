@@ -70,6 +70,28 @@ export class SeqIndex {
     const mine = list ? list.countAtMost(u) - list.countAtMost(a) : 0;
     return broadcast + mine;
   }
+
+  /** The highest seq <= upToSeq that is broadcast or addressed to `client`; 0 when none. */
+  lastFor(client: string, upToSeq: number): number {
+    const u = clamp(Math.floor(upToSeq), this.broadcastUpTo.length - 1);
+    const b = this.broadcastUpTo.at(u);
+    let lastBroadcast = 0;
+    if (b > 0) {
+      // The smallest s with broadcastUpTo(s) === b is the last broadcast seq <= u.
+      let lo = 1;
+      let hi = u;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.broadcastUpTo.at(mid) >= b) hi = mid;
+        else lo = mid + 1;
+      }
+      lastBroadcast = lo;
+    }
+    const list = this.addressed.get(client);
+    const n = list ? list.countAtMost(u) : 0;
+    const lastMine = n > 0 && list ? list.at(n - 1) : 0;
+    return Math.max(lastBroadcast, lastMine);
+  }
 }
 
 function clamp(value: number, max: number): number {

@@ -152,6 +152,11 @@ export class MessageSource extends EventEmitter {
     return this.index.count(client, afterSeq, upToSeq);
   }
 
+  /** The last seq <= upToSeq that `client` should hold (broadcast or addressed to it); 0 when none. */
+  lastFor(client: string, upToSeq: number): number {
+    return this.index.lastFor(client, upToSeq);
+  }
+
   private nextPacedTarget(): string | undefined {
     if (!this.addressedIds) return undefined;
     return this.addressedIds[this.roundRobin++ % this.addressedIds.length];

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ProtocolName } from '../core/types.ts';
-import type { ServerContext, ZombieEvent } from './context.ts';
+import { type ServerContext, ZOMBIE_EVENTS_IN_STATS, type ZombieEvent } from './context.ts';
 import type { ProcessSampler, ProcessStats } from './process-stats.ts';
 
 export interface ProtocolStats {
@@ -49,7 +49,7 @@ export function buildStats(ctx: ServerContext, sampler: ProcessSampler): ServerS
       retained: source.retained,
     },
     protocols,
-    zombies: { reaped: ctx.zombiesReaped, events: [...ctx.zombieEvents] },
+    zombies: { reaped: ctx.zombiesReaped, events: ctx.zombieEvents.slice(-ZOMBIE_EVENTS_IN_STATS) },
     process: sampler.snapshot(),
   };
 }

@@ -7,8 +7,11 @@ import { envelope, nextEvent, rawHttpServer } from './helpers.ts';
 
 const KEEP_ALIVE_MS = 200;
 const IDLE_FACTOR = 2;
-/** Timers on a busy 2-core machine: detection may be late by this much, never early by more than 20 ms. */
-const LATE_TOLERANCE_MS = 400;
+/**
+ * Timers on a busy 2-core machine: detection may be late by this much, never early by more than
+ * 20 ms. Less than one keep-alive period: a detection one full period late fails.
+ */
+const LATE_TOLERANCE_MS = 100;
 
 type Closer = () => Promise<void> | void;
 let cleanups: Closer[] = [];

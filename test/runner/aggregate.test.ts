@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mergeWorkerReports } from '../../clients/merge.ts';
 import type { MergedReport, ReconnectEvent } from '../../clients/report-types.ts';
-import { aggregateRun } from '../../runner/aggregate.ts';
+import { type AggregateInput, aggregateRun } from '../../runner/aggregate.ts';
+import { detectCell } from '../../runner/table.ts';
+import { checkSlo } from '../../scenarios/slo.ts';
 
 const T = 1_000_000;
 
@@ -23,11 +25,17 @@ function merged(reconnects: ReconnectEvent[]): MergedReport {
   };
 }
 
-function event(client: string, deadAtMs: number, openAtMs: number, caughtUpAtMs: number): ReconnectEvent {
+function event(
+  client: string,
+  deadAtMs: number,
+  openAtMs: number | undefined,
+  caughtUpAtMs: number | undefined,
+  lastGoodAtMs = deadAtMs - 10,
+): ReconnectEvent {
   return {
     client,
     reason: 'test',
-    lastGoodAtMs: deadAtMs - 10,
+    lastGoodAtMs,
     deadAtMs,
     openAtMs,
     caughtUpAtMs,
@@ -45,7 +53,8 @@ describe('aggregateRun', () => {
       measureStartMs: T,
       merged: merged([
         event('a', T + 2_500, T + 3_200, T + 3_300),
-        event('a', T + 5_200, T + 5_400, T + 5_500),
+        // Last byte before the reset (attribution goes by the connection's last byte).
+        event('a', T + 5_200, T + 5_400, T + 5_500, T + 4_990),
       ]),
       expectedByClient: [50, 50],
       samples: [
@@ -60,7 +69,14 @@ describe('aggregateRun', () => {
       zombieEvents: [{ client: 'a', atMs: T + 2_700 }],
       saturationMs: 50,
     });
-    assert.deepEqual(run.delivery, { expected: 100, delivered: 90, lost: 10, duplicates: 0, outOfOrder: 0 });
+    assert.deepEqual(run.delivery, {
+      expected: 100,
+      delivered: 90,
+      lost: 10,
+      duplicates: 0,
+      outOfOrder: 0,
+      behindAtEnd: [],
+    });
     assert.equal(run.bytes.payload + run.bytes.overhead, run.bytes.clientToServer + run.bytes.serverToClient);
     assert.equal(run.bytes.perDeliveredMessage, 233.333); // 21,000 B / 90, rounded to 3 decimals
     // detect: 500 ms after the blackhole, 200 ms after the reset (not 3.2 s after the blackhole).
@@ -76,4 +92,147 @@ describe('aggregateRun', () => {
       { kind: 'reset', atMs: 5000, forMs: 0, clients: 1 },
     ]);
   });
+
+  test('a fault nobody noticed: counts, null timings (never 0s), and the detection SLO fails', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    const run = aggregateRun({
+      ...base(),
+      protocol: 'sse',
+      merged: merged([]),
+      faults: [{ kind: 'blackhole', startMs: T + 2_000, endMs: T + 17_000, clientIds: new Set(ids) }],
+    });
+    assert.equal(run.reconnects.affected, 50);
+    assert.equal(run.reconnects.detected, 0);
+    assert.equal(run.reconnects.reconnected, 0);
+    assert.equal(run.reconnects.caughtUp, 0);
+    assert.equal(run.reconnects.detectMs, null);
+    assert.equal(run.reconnects.reconnectMs, null);
+    assert.equal(run.reconnects.recoverMs, null);
+    assert.equal(run.reconnects.zombieMs, null);
+    assert.equal(run.reconnects.zombiesFreed, 0);
+    assert.equal(run.reconnects.zombiesNeverFreed, 0);
+    const slo = checkSlo({ detectMsMax: 10_000 }, run);
+    assert.equal(slo.passed, false);
+    assert.deepEqual(slo.breaches, ['not detected by 50 of 50 affected clients (sse)']);
+    assert.equal(detectCell(run), 'not detected (0 of 50)');
+  });
+
+  test('a detection long after the fault ended still belongs to it (no cut-off)', () => {
+    const run = aggregateRun({
+      ...base(),
+      // Last byte during the fault, noticed 90 s after it ended (a 15 s blackhole, a long timer).
+      merged: merged([event('a', T + 107_000, T + 107_100, T + 107_200, T + 2_000)]),
+      faults: [{ kind: 'blackhole', startMs: T + 2_000, endMs: T + 17_000, clientIds: new Set(['a']) }],
+    });
+    assert.deepEqual(run.reconnects.detectMs, { p50: 105_000, p99: 105_000, max: 105_000 });
+    assert.equal(run.reconnects.detected, 1);
+  });
+
+  test("detection from the proxy's applied time, per client; recover not clamped to 0", () => {
+    const run = aggregateRun({
+      ...base(),
+      clients: 2,
+      merged: merged([
+        event('a', T + 2_900, T + 3_000, T + 3_100, T + 2_000),
+        // Caught up 400 ms before the fault was removed: a negative recover, kept.
+        event('b', T + 2_900, T + 2_950, T + 2_600, T + 2_000),
+      ]),
+      faults: [
+        {
+          kind: 'blackhole',
+          startMs: T + 2_000,
+          endMs: T + 3_000,
+          clientIds: new Set(['a', 'b']),
+          // a's generator applied it 400 ms late (a loaded timer), b's on time.
+          applied: new Map([
+            ['a', { appliedAtMs: T + 2_400, removedAtMs: T + 3_000 }],
+            ['b', { appliedAtMs: T + 2_000, removedAtMs: T + 3_000 }],
+          ]),
+        },
+      ],
+    });
+    assert.deepEqual(run.reconnects.detectMs, { p50: 500, p99: 900, max: 900 });
+    assert.deepEqual(run.reconnects.recoverMs, { p50: -400, p99: 100, max: 100 });
+  });
+
+  test('a flap: detection from the down phase the connection died in', () => {
+    const run = aggregateRun({
+      ...base(),
+      // up 1 s / down 1 s from T + 2 s: down phases start at +2 s, +4 s, +6 s. Last byte in the
+      // up phase at +5.5 s → died in the down phase from +6 s; noticed at +6.8 s.
+      merged: merged([event('a', T + 6_800, T + 7_100, T + 7_200, T + 5_500)]),
+      faults: [
+        {
+          kind: 'flap',
+          startMs: T + 2_000,
+          endMs: T + 9_000,
+          clientIds: new Set(['a']),
+          flap: { upMs: 1_000, downMs: 1_000 },
+        },
+      ],
+    });
+    assert.deepEqual(run.reconnects.detectMs, { p50: 800, p99: 800, max: 800 });
+  });
+
+  test('overlapping faults: the one that began after the last byte, else the one active then', () => {
+    const faults = [
+      { kind: 'latency', startMs: T + 1_000, endMs: T + 9_000, clientIds: new Set(['a', 'b']) },
+      { kind: 'blackhole', startMs: T + 4_000, endMs: T + 6_000, clientIds: new Set(['a', 'b']) },
+    ];
+    const run = aggregateRun({
+      ...base(),
+      clients: 2,
+      merged: merged([
+        // a: last byte at +3.9 s under the latency fault, then the blackhole: from +4 s.
+        event('a', T + 4_700, T + 6_100, T + 6_200, T + 3_900),
+        // b: last byte at +7 s, after the blackhole ended: the latency fault (active then).
+        event('b', T + 7_500, T + 7_600, T + 7_700, T + 7_000),
+      ]),
+      faults,
+    });
+    assert.deepEqual(run.reconnects.detectMs, { p50: 700, p99: 6_500, max: 6_500 });
+  });
+
+  test('zombies: every freed one counts, the others are "never freed"; short-poll has none to free', () => {
+    const ids = Array.from({ length: 1_500 }, (_, i) => `c${i}`);
+    const faults = [{ kind: 'blackhole', startMs: T + 1_000, endMs: T + 20_000, clientIds: new Set(ids) }];
+    const events = ids.map((id) => event(id, T + 4_000, T + 5_000, T + 21_000, T + 999));
+    // The server freed 1,200 of the 1,500 dead connections (more than GET /stats keeps).
+    const zombieEvents = ids
+      .slice(0, 1_200)
+      .map((client) => ({ client, atMs: T + 6_000, lastSeenMs: T + 999 }));
+    const ws = aggregateRun({ ...base(), clients: 1_500, merged: merged(events), faults, zombieEvents });
+    assert.equal(ws.reconnects.zombiesFreed, 1_200);
+    assert.equal(ws.reconnects.zombiesNeverFreed, 300);
+    assert.deepEqual(ws.reconnects.zombieMs, { p50: 5_000, p99: 5_000, max: 5_000 });
+    const sse = aggregateRun({ ...base(), protocol: 'sse', clients: 1_500, merged: merged(events), faults });
+    assert.equal(sse.reconnects.zombiesFreed, 0);
+    assert.equal(sse.reconnects.zombiesNeverFreed, 1_500);
+    assert.equal(sse.reconnects.zombieMs, null);
+    const sp = aggregateRun({
+      ...base(),
+      protocol: 'short-poll',
+      clients: 1_500,
+      merged: merged(events),
+      faults,
+    });
+    assert.equal(sp.reconnects.zombiesFreed, null);
+    assert.equal(sp.reconnects.zombiesNeverFreed, null);
+  });
 });
+
+function base(): AggregateInput {
+  return {
+    protocol: 'websocket',
+    clients: 1,
+    durationMs: 10_000,
+    measureStartMs: T,
+    merged: merged([]),
+    expectedByClient: [],
+    samples: [],
+    baselineRssMB: 0,
+    faults: [],
+    zombieEvents: [],
+    saturationMs: 50,
+  };
+}

@@ -45,6 +45,20 @@ const DETECT_BOUND_MS: Record<string, number> = {
 };
 const TOLERANCE_MS = 600;
 
+/**
+ * The earliest a client can notice the blackhole (ms after it starts): the timer runs from its
+ * last byte or request, at most one period before the fault. A reset is noticed in a few ms,
+ * so only the blackhole's clients can reach these figures.
+ */
+const DETECT_MIN_MS: Record<string, number> = {
+  websocket: 500, // the pong timeout of the first ping sent into the blackhole
+  sse: 2 * 500 - 500, // idle limit minus the keep-alive period the last byte may be old
+  'short-poll': 500 - 300, // the poll timeout minus the poll interval
+  'long-poll': 1000 + 500 - 1000, // request timeout minus the wait a held poll may be into
+};
+/** Scheduling slack below DETECT_MIN_MS (timers never fire early; the proxy applies a few ms late). */
+const EARLY_SLACK_MS = 50;
+
 let runs: RunResult[] = [];
 
 before(async () => {
@@ -82,11 +96,23 @@ describe('faults through the runner', () => {
         `${r.protocol}: the blackholed clients reconnected (${r.reconnects.count})`,
       );
       const bound = DETECT_BOUND_MS[r.protocol] + TOLERANCE_MS;
-      assert.ok(r.reconnects.detectMs.max > 0, `${r.protocol}: detection measured`);
+      const detect = r.reconnects.detectMs;
+      assert.ok(detect, `${r.protocol}: detection measured`);
+      // The blackhole's own detections (the reset's take a few ms): the slowest is in its range.
+      const min = DETECT_MIN_MS[r.protocol] - EARLY_SLACK_MS;
       assert.ok(
-        r.reconnects.detectMs.max <= bound,
-        `${r.protocol}: detect max ${r.reconnects.detectMs.max} ms ≤ ${bound} ms`,
+        detect.max >= min,
+        `${r.protocol}: detect max ${detect.max} ms ≥ ${min} ms (the blackhole's)`,
       );
+      assert.ok(detect.max <= bound, `${r.protocol}: detect max ${detect.max} ms ≤ ${bound} ms`);
+      // The blackhole's 3 clients all noticed it; a connection-holding protocol notices a reset
+      // too, so there every client inside a fault window did (up to 6: the two shares may overlap).
+      // A short-poll client between polls holds no connection for the reset to cut.
+      const rc = r.reconnects;
+      assert.ok(rc.detected! >= 3, `${r.protocol}: detected ${rc.detected} of ${rc.affected}`);
+      if (r.protocol !== 'short-poll')
+        assert.equal(rc.detected, rc.affected, `${r.protocol}: every affected client detected`);
+      assert.equal(rc.caughtUp, rc.detected, `${r.protocol}: every one caught up`);
     }
   });
 
@@ -101,7 +127,18 @@ describe('faults through the runner', () => {
 
   test('the server reaped the blackholed websockets (zombieMs)', () => {
     const ws = runs.find((r) => r.protocol === 'websocket')!;
-    assert.ok(ws.reconnects.zombieMs.max > 0, 'zombie time measured');
+    assert.ok(ws.reconnects.zombieMs && ws.reconnects.zombieMs.max > 0, 'zombie time measured');
+    assert.ok(ws.reconnects.zombiesFreed! >= 1, `freed ${ws.reconnects.zombiesFreed}`);
+    // Polling holds nothing to free; SSE and long-poll never free a blackholed connection here.
+    const sp = runs.find((r) => r.protocol === 'short-poll')!;
+    assert.equal(sp.reconnects.zombiesFreed, null);
+    for (const r of runs.filter((x) => x.protocol === 'sse' || x.protocol === 'long-poll')) {
+      assert.equal(r.reconnects.zombieMs, null, `${r.protocol}: no zombie sample, null (not 0)`);
+      assert.ok(
+        r.reconnects.zombiesNeverFreed! >= 1,
+        `${r.protocol}: never freed ${r.reconnects.zombiesNeverFreed}`,
+      );
+    }
     assert.deepEqual(liveChildren(), []);
   });
 });
