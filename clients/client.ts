@@ -331,7 +331,8 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     event.attempts = this.backoff.attempts - 1;
     event.reopenLastSeq = info.lastSeq;
     if (gapLost > 0) event.gapLost = gapLost;
-    this.catchUp = { seq: info.lastSeq, event };
+    // Addressed: the server's own last seq for this client, not the next one addressed to it.
+    this.catchUp = { seq: info.lastForClient ?? info.lastSeq, event };
     this.checkCaughtUp(atMs);
   }
 

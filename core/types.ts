@@ -34,6 +34,11 @@ export interface ResumeInfo {
   oldestSeq: number;
   /** Present when the requested `since` was older than the window: these seqs are gone. */
   gap?: { from: number; to: number };
+  /**
+   * WebSocket / SSE hello, once the source addresses messages: the last seq <= lastSeq meant
+   * for this client (broadcast or addressed to it). Holding it means the backlog is in.
+   */
+  lastForClient?: number;
 }
 
 /** Body of `GET /poll` and `GET /long-poll`. */

@@ -57,7 +57,8 @@ export function checkScenario(s: Scenario, problems: ProblemList): void {
 
 /**
  * The longest a client of `protocol` can take to notice a dead connection or get its next
- * answer (a poll interval + its timeout, a held long poll, SSE silence, a missed pong), plus
+ * answer (a poll interval + its timeout, a held long poll, SSE silence, a missed pong or
+ * Socket.IO ping), plus
  * the backoff ceiling: the slowest path to a message. docs/scenarios.md "drain".
  */
 export function slowestPathMs(s: Scenario, protocol: Scenario['protocols'][number]): number {
@@ -66,6 +67,7 @@ export function slowestPathMs(s: Scenario, protocol: Scenario['protocols'][numbe
     'long-poll': s.longPoll.waitMs + s.longPoll.marginMs,
     sse: s.sse.keepAliveMs * s.sse.idleFactor,
     websocket: s.heartbeat.intervalMs + s.heartbeat.timeoutMs,
+    'socket.io': s.socketio.pingIntervalMs + s.socketio.pingTimeoutMs,
   };
   return pathMs[protocol] + s.backoff.maxMs;
 }

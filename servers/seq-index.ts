@@ -71,6 +71,11 @@ export class SeqIndex {
     return broadcast + mine;
   }
 
+  /** Whether any message so far was addressed to a client. */
+  get hasAddressed(): boolean {
+    return this.addressed.size > 0;
+  }
+
   /** The highest seq <= upToSeq that is broadcast or addressed to `client`; 0 when none. */
   lastFor(client: string, upToSeq: number): number {
     const u = clamp(Math.floor(upToSeq), this.broadcastUpTo.length - 1);

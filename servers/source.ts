@@ -157,6 +157,15 @@ export class MessageSource extends EventEmitter {
     return this.index.lastFor(client, upToSeq);
   }
 
+  /**
+   * The hello's `lastForClient` (docs/wire.md): the last seq so far meant for `client`, once any
+   * message was addressed; {} while everything is broadcast (then it is `lastSeq`).
+   */
+  helloExtra(client: string | undefined): { lastForClient?: number } {
+    if (client === undefined || !this.index.hasAddressed) return {};
+    return { lastForClient: this.index.lastFor(client, this.seq) };
+  }
+
   private nextPacedTarget(): string | undefined {
     if (!this.addressedIds) return undefined;
     return this.addressedIds[this.roundRobin++ % this.addressedIds.length];

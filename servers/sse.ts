@@ -56,7 +56,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info })}\n\n`;
+    let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(client) })}\n\n`;
     for (const e of slice.entries) head += eventText(e);
     res.write(head);
     counters.messagesSent += slice.entries.length;

@@ -122,7 +122,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     }
     releaseUpgrade(ws);
     const slice = ctx.source.slice(q.since, q.client);
-    ws.send(JSON.stringify({ type: 'hello', ...slice.info }));
+    ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
     for (const e of slice.entries) ws.send(e.json);
     counters.messagesSent += slice.entries.length;
     peers.add(peer);

@@ -16,7 +16,6 @@ import { importArtillery } from '../../engines/artillery-import.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const fixture = async (name: string) => JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8'));
-const ZERO_T = { p50: 0, p99: 0, max: 0 };
 const ZERO_L = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 const SERVER_NOTE = 'server figures: 0 (Artillery does not see the server process)';
 

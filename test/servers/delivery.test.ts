@@ -106,7 +106,8 @@ describe('resume', () => {
     const ws = new WsPeer(`${server.url.replace('http', 'ws')}/ws?client=me&since=3`);
     closers.push(() => ws.close());
     await ws.waitFor((m) => m.length >= 5);
-    assert.deepEqual(ws.messages[0], { type: 'hello', lastSeq: 8, oldestSeq: 1 });
+    // One message was addressed (to "other"): the hello names this client's last seq too.
+    assert.deepEqual(ws.messages[0], { type: 'hello', lastSeq: 8, oldestSeq: 1, lastForClient: 8 });
     assert.deepEqual(seqs(ws.envelopes()), missed);
   });
 
@@ -119,7 +120,12 @@ describe('resume', () => {
     );
     await byHeader.waitFor((e) => e.length >= 5);
     await bySince.waitFor((e) => e.length >= 3);
-    assert.deepEqual(JSON.parse(byHeader.events[0].data), { type: 'hello', lastSeq: 8, oldestSeq: 1 });
+    assert.deepEqual(JSON.parse(byHeader.events[0].data), {
+      type: 'hello',
+      lastSeq: 8,
+      oldestSeq: 1,
+      lastForClient: 8,
+    });
     assert.deepEqual(seqs(byHeader.envelopes()), missed);
     assert.deepEqual(seqs(bySince.envelopes()), [7, 8]);
   });
@@ -142,8 +148,10 @@ describe('resume', () => {
     );
     await ws.waitFor((m) => m.length >= 11);
     await sse.waitFor((e) => e.length >= 11);
-    assert.deepEqual(ws.messages[0], { type: 'hello', lastSeq: 20, oldestSeq: 11, gap });
-    assert.deepEqual(JSON.parse(sse.events[0].data), { type: 'hello', lastSeq: 20, oldestSeq: 11, gap });
+    // Seq 5 went to "other" earlier: the hellos carry this client's last seq (20) too.
+    const hello = { type: 'hello', lastSeq: 20, oldestSeq: 11, gap, lastForClient: 20 };
+    assert.deepEqual(ws.messages[0], hello);
+    assert.deepEqual(JSON.parse(sse.events[0].data), hello);
     assert.deepEqual(seqs(ws.envelopes()), kept);
     assert.deepEqual(seqs(sse.envelopes()), kept);
   });
