@@ -40,6 +40,8 @@ export interface ClientConfig {
   wsPath?: 'ws' | 'websocket';
   /** websocket and socket.io: offer permessage-deflate (the server decides). */
   perMessageDeflate?: boolean;
+  /** short-poll, long-poll, sse: send Accept-Encoding: gzip (gzip answers are decoded either way). */
+  httpCompression?: boolean;
   /** socket.io: the server's heartbeat (bounds the connect) and the transport to start with. */
   socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
 }
@@ -60,6 +62,7 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   headers: CLIENT_DEFAULTS.headers,
   wsPath: 'ws',
   perMessageDeflate: false,
+  httpCompression: false,
   socketio: {
     pingIntervalMs: SERVER_DEFAULTS.socketioPingIntervalMs,
     pingTimeoutMs: SERVER_DEFAULTS.socketioPingTimeoutMs,

@@ -3,8 +3,9 @@
  * adds Host, node:http adds Host and Connection for SSE). `browser`: what Chrome sends for an XHR / EventSource /
  * WebSocket upgrade — User-Agent, client hints, Accept, Accept-Language, Accept-Encoding,
  * a ~200-byte Cookie, Referer / Origin — several hundred bytes per request, because
- * header overhead decides the polling bandwidth story. The servers never compress, so
- * the advertised encodings are answered with identity bodies.
+ * header overhead decides the polling bandwidth story. The servers compress only with
+ * httpCompression (scenario `compression.http: gzip`), and then with gzip, which the
+ * polling and SSE clients decode.
  */
 
 export type HeaderProfile = 'minimal' | 'browser';

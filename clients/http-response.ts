@@ -5,10 +5,11 @@
  * trailers skipped; beside a content-length it wins and the connection is not reused)
  * or until the connection closes; 1xx interim answers are skipped,
  * 204 / 304 have no body. A well-framed answer that is still an error (status ≠ 200, a
- * content-encoding we do not decode) is read to its end and its body dropped, so the
+ * content-encoding other than gzip, which is decoded) is read to its end and its body dropped, so the
  * connection stays usable. The parser reports each response once to its sink and then
  * stops: the sink may start the next request (and reset() the parser) from that call.
  */
+import { gunzipSync } from 'node:zlib';
 
 /** What the parser tells its connection. */
 export interface ResponseSink {
@@ -55,6 +56,8 @@ export class ResponseParser {
   private remaining = 0;
   private parts: Buffer[] = [];
   private bodyBytes = 0;
+  /** The body is gzip (content-encoding), decoded once complete. */
+  private gzip = false;
 
   constructor(private readonly sink: ResponseSink) {}
 
@@ -63,6 +66,7 @@ export class ResponseParser {
     this.state = HEAD;
     this.pending = undefined;
     this.failKind = undefined;
+    this.gzip = false;
     this.keepAlive = true;
     this.remaining = 0;
     this.parts = [];
@@ -177,6 +181,7 @@ export class ResponseParser {
     if (status === 101) return this.bad('101 switching protocols');
     this.keepAlive = keepAlive && !close;
     if (status !== 200) this.failKind = `http-${status}`;
+    else if (encoding === 'gzip') this.gzip = true;
     else if (encoding !== '' && encoding !== 'identity') this.failKind = 'http-encoding';
     if (status === 204 || status === 304) {
       this.state = BODY;
@@ -254,8 +259,16 @@ export class ResponseParser {
 
   /** Report the response; `leftover`: bytes after it (the connection is out of step). */
   private complete(leftover: boolean): void {
-    const parts = this.parts;
-    const failKind = this.failKind;
+    let parts = this.parts;
+    let failKind = this.failKind;
+    if (this.gzip && failKind === undefined && parts.length > 0) {
+      try {
+        parts = [gunzipSync(parts.length === 1 ? parts[0] : Buffer.concat(parts))];
+      } catch {
+        parts = [];
+        failKind = 'http-encoding';
+      }
+    }
     const reuse = this.keepAlive && !leftover;
     this.state = DONE;
     this.pending = undefined;

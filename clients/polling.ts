@@ -27,6 +27,7 @@ export abstract class PollingClient extends BaseClient {
     super(config, recorder);
     this.target = targetOf(config.baseUrl);
     this.headers = requestHeaders(config.headers, 'poll', config.baseUrl);
+    if (config.httpCompression) this.headers['Accept-Encoding'] ??= 'gzip';
     this.conn = new HttpConnection(this.target, this.stats.meter);
   }
 

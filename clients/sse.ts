@@ -7,6 +7,7 @@
  * sseKeepAliveMs means dead ('idle-timeout'); the same budget bounds the connect.
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { Envelope, ResumeInfo } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
@@ -28,6 +29,7 @@ export class SseClient extends BaseClient {
     super(config, recorder);
     this.target = targetOf(config.baseUrl);
     this.headers = requestHeaders(config.headers, 'sse', config.baseUrl);
+    if (config.httpCompression) this.headers['Accept-Encoding'] ??= 'gzip';
     this.idleMs = config.sseIdleFactor * config.sseKeepAliveMs;
   }
 
@@ -66,8 +68,11 @@ export class SseClient extends BaseClient {
       return;
     }
     const parser = new SseParser((event) => this.onEvent(event));
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
+    // A gzip stream (the server flushes after every event) is decoded on the way in.
+    const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(zlib.createGunzip()) : res;
+    if (body !== res) body.on('error', () => this.req === req && this.failed('http-encoding', nowMs()));
+    body.setEncoding('utf8');
+    body.on('data', (chunk: string) => {
       if (this.req !== req) return;
       const atMs = nowMs();
       this.lastByteAtMs = atMs;

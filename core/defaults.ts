@@ -28,6 +28,8 @@ export const SERVER_DEFAULTS = {
   wsMaxPayloadBytes: 4 * 1024,
   /** WebSocket (and socket.io over WebSocket) permessage-deflate. */
   perMessageDeflate: false,
+  /** gzip of SSE streams (flushed after every event) and poll answers, for clients that accept it. */
+  httpCompression: false,
   /** socket.io: Socket.IO's own heartbeat (its defaults: 25 s / 20 s). */
   socketioPingIntervalMs: 25_000,
   socketioPingTimeoutMs: 20_000,

@@ -157,8 +157,8 @@ export interface RunResult {
   socketio?: SocketIoRunInfo;
   /** The generated payload kind (random: incompressible, json: a realistic object). */
   payload?: 'random' | 'json';
-  /** websocket and socket.io runs with compression on: the extension negotiated. */
-  compression?: 'permessage-deflate';
+  /** Compression on: permessage-deflate (websocket, socket.io) or gzip (sse, short-poll, long-poll). */
+  compression?: 'permessage-deflate' | 'gzip';
   errors?: Record<string, number>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];

@@ -23,6 +23,7 @@ export function scenarioServerOptions(s: Scenario, protocol: ProtocolName): Serv
     serverPingIntervalMs: s.server.serverPingIntervalMs,
     payload: s.source.payload,
     perMessageDeflate: s.compression.websocket === 'permessage-deflate',
+    httpCompression: s.compression.http === 'gzip',
     socketioPingIntervalMs: s.socketio.pingIntervalMs,
     socketioPingTimeoutMs: s.socketio.pingTimeoutMs,
   };
@@ -40,6 +41,7 @@ export function scenarioClientSettings(s: Scenario) {
     heartbeat: s.heartbeat,
     backoff: s.backoff,
     perMessageDeflate: s.compression.websocket === 'permessage-deflate',
+    httpCompression: s.compression.http === 'gzip',
     socketio: s.socketio,
   };
 }

@@ -15,6 +15,7 @@ export function variantInfo(
   const out: Pick<RunResult, 'payload' | 'compression' | 'socketio'> = { payload: s.source.payload };
   const ws = protocol === 'websocket' || protocol === 'socket.io';
   if (ws && s.compression.websocket === 'permessage-deflate') out.compression = 'permessage-deflate';
+  if (!ws && s.compression.http === 'gzip') out.compression = 'gzip';
   if (protocol === 'socket.io') {
     const resumedBy = { recovery: 0, seq: 0 };
     for (const e of events) if (e.openAtMs !== undefined && e.resumedBy) resumedBy[e.resumedBy]++;

@@ -257,6 +257,7 @@ function resolveSettings(top: Raw, r: Reader): Settings {
     },
     compression: {
       websocket: r.choice(compression, ['compression'], 'websocket', ['off', 'permessage-deflate'], 'off'),
+      http: r.choice(compression, ['compression'], 'http', ['off', 'gzip'], 'off'),
     },
   };
 }

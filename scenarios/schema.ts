@@ -85,8 +85,8 @@ export interface Scenario {
   server: { serverPingIntervalMs: number; retentionCount: number; retentionMs: number };
   /** socket.io: Socket.IO's heartbeat and the transport its clients start with. */
   socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
-  /** Off by default: permessage-deflate for websocket and socket.io over WebSocket. */
-  compression: { websocket: 'off' | 'permessage-deflate' };
+  /** Each off by default: permessage-deflate for websocket / socket.io, gzip for SSE and poll answers. */
+  compression: { websocket: 'off' | 'permessage-deflate'; http: 'off' | 'gzip' };
   headers: 'minimal' | 'browser';
   browsers: number;
   network: ScenarioNetwork | null;

@@ -9,9 +9,8 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
+import { acceptsGzip, sendAnswer } from './poll-answer.ts';
 import { parseQuery } from './validate.ts';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface Held {
   since: number;
@@ -20,9 +19,15 @@ interface Held {
   timer: NodeJS.Timeout;
 }
 
+/** gzip this answer: the server compresses and the request accepts it. */
+function gzipWanted(ctx: ServerContext, reply: FastifyReply): boolean {
+  return ctx.options.httpCompression && acceptsGzip(reply.request.headers['accept-encoding']);
+}
+
 /** Register GET /long-poll. */
 export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
   const counters = ctx.count('long-poll');
+  const gzipFor = (reply: FastifyReply) => gzipWanted(ctx, reply);
   const held = new Set<Held>();
   const byClient = new Map<string, Set<Held>>();
   let touchedAll = false;
@@ -41,7 +46,7 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
     const a = ctx.polls.answer(since, client);
     counters.messagesSent += a.count;
     if (ctx.shuttingDown) reply.header('connection', 'close');
-    reply.type(JSON_TYPE).send(a.body);
+    sendAnswer(reply, a, gzipFor(reply));
   }
 
   function hold(since: number, client: string, waitMs: number, reply: FastifyReply): void {

@@ -75,6 +75,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   )
     problems.push('benchPageDir: expected a folder path');
   if (typeof merged.perMessageDeflate !== 'boolean') problems.push('perMessageDeflate: expected a boolean');
+  if (typeof merged.httpCompression !== 'boolean') problems.push('httpCompression: expected a boolean');
   if (!PAYLOAD_KINDS.includes(merged.payload))
     problems.push(
       `payload: expected one of ${PAYLOAD_KINDS.join(', ')}, got ${JSON.stringify(merged.payload)}`,

@@ -3,12 +3,34 @@
  * envelopes and cached per (since[, client]) until the window moves (next
  * message or eviction): a thousand pollers asking "after 41" cost one build.
  */
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply } from 'fastify';
 import type { MessageSource, Slice } from './source.ts';
 
 export interface PollAnswer {
   body: string;
   /** Envelopes in the answer. */
   count: number;
+  /** The body gzipped, built on first use (httpCompression) and cached with the answer. */
+  gzipped?: Buffer;
+}
+
+/** True when an Accept-Encoding header value accepts gzip (q=0 refuses it). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding.trim() !== 'gzip' && coding.trim() !== '*') return false;
+    return !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p));
+  });
+}
+
+/** Send a poll answer as JSON, gzipped when the server compresses and the client accepts it. */
+export function sendAnswer(reply: FastifyReply, answer: PollAnswer, gzip: boolean): FastifyReply {
+  reply.type('application/json; charset=utf-8');
+  if (!gzip) return reply.send(answer.body);
+  answer.gzipped ??= gzipSync(answer.body);
+  return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(answer.gzipped);
 }
 
 const MAX_CACHED = 1_024;

@@ -4,9 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.ts';
+import { acceptsGzip, sendAnswer } from './poll-answer.ts';
 import { parseQuery } from './validate.ts';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Register GET /poll. */
 export function shortPoll(app: FastifyInstance, ctx: ServerContext): void {
@@ -15,6 +14,10 @@ export function shortPoll(app: FastifyInstance, ctx: ServerContext): void {
     const q = parseQuery(req.query);
     const answer = ctx.polls.answer(q.since, q.client);
     counters.messagesSent += answer.count;
-    return reply.type(JSON_TYPE).send(answer.body);
+    return sendAnswer(
+      reply,
+      answer,
+      ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']),
+    );
   });
 }

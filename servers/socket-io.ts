@@ -116,13 +116,19 @@ export function socketIo(app: FastifyInstance, ctx: ServerContext): void {
       socket.emit(SOCKET_IO_EVENTS.hello, {
         type: 'hello',
         ...ctx.source.slice(undefined).info,
+        ...ctx.source.helloExtra(q.client),
         recovered: true,
       });
       return;
     }
     socket.join(q.client);
     const slice = ctx.source.slice(q.since, q.client);
-    socket.emit(SOCKET_IO_EVENTS.hello, { type: 'hello', ...slice.info, recovered: false });
+    socket.emit(SOCKET_IO_EVENTS.hello, {
+      type: 'hello',
+      ...slice.info,
+      ...ctx.source.helloExtra(q.client),
+      recovered: false,
+    });
     for (const e of slice.entries) socket.emit(SOCKET_IO_EVENTS.envelope, e.env);
     counters.messagesSent += slice.entries.length;
   });

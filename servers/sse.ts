@@ -5,18 +5,24 @@
  * envelope JSON; its bytes — chunk framing included — built once per message for
  * every stream, sse-event.ts) and a `: ka` comment every sseKeepAliveMs. A stream
  * holding more unsent bytes than sendBufferLimitBytes is destroyed (slow consumer).
+ * httpCompression: a client that accepts gzip gets its own gzip stream, flushed after every
+ * event (the shared prepared bytes cannot be used: each stream has its own compressor state).
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createGzip, type Gzip, constants as zlibConstants } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
+import { acceptsGzip } from './poll-answer.ts';
 import type { Entry } from './source.ts';
 import { directStreamSocket, type PreparedEvent, prepareEvent, writeEvent } from './sse-event.ts';
 import { parseQuery } from './validate.ts';
 
 interface Stream {
   res: ServerResponse;
+  /** httpCompression: the stream's own gzip (flushed after every write), piped into res. */
+  gzip: Gzip | null;
   /** Where prepared events are written directly (sse-event.ts), null: through res.write. */
   socket: Socket | null;
   client: string;
@@ -40,27 +46,36 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     const socket = s.res.socket;
     if (!socket || socket.destroyed) return false;
     // res.writableLength = its own queue + the socket's (Node's OutgoingMessage).
-    if (s.res.writableLength > limit) {
+    if (s.res.writableLength + (s.gzip?.writableLength ?? 0) > limit) {
       counters.slowConsumers++;
       socket.destroy();
       return false;
     }
-    writeEvent(s.res, s.socket, event);
+    if (s.gzip) s.gzip.write(event.raw);
+    else writeEvent(s.res, s.socket, event);
     return true;
   }
 
-  function open(res: ServerResponse, client: string, since: number | undefined): void {
+  function open(res: ServerResponse, client: string, since: number | undefined, gzipped: boolean): void {
     const slice = ctx.source.slice(since, client);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      ...(gzipped ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
     });
+    // Every write is flushed (Z_SYNC_FLUSH): an event is never held back in the compressor.
+    const gzip = gzipped ? createGzip({ flush: zlibConstants.Z_SYNC_FLUSH }) : null;
+    if (gzip) {
+      gzip.on('error', () => res.destroy());
+      gzip.pipe(res);
+    }
     let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(client) })}\n\n`;
     for (const e of slice.entries) head += eventText(e);
-    res.write(head);
+    if (gzip) gzip.write(head);
+    else res.write(head);
     counters.messagesSent += slice.entries.length;
-    const s: Stream = { res, socket: directStreamSocket(res), client };
+    const s: Stream = { res, gzip, socket: gzip ? null : directStreamSocket(res), client };
     streams.add(s);
     let set = byClient.get(client);
     if (!set) {
@@ -77,6 +92,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   function onClose(this: ServerResponse): void {
     const s = streamOf.get(this);
     if (!s) return;
+    s.gzip?.destroy();
     streams.delete(s);
     const set = byClient.get(s.client);
     set?.delete(s);
@@ -101,9 +117,12 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     clearInterval(keepAlive);
     ctx.source.off('message', onMessage);
     for (const s of [...streams]) {
-      // End the chunked stream, then the connection (FIN after the terminator).
-      s.res.end();
-      s.res.socket?.end();
+      // End the chunked stream (gzip: its trailer first), then the connection (FIN after the terminator).
+      if (s.gzip) s.gzip.end(() => s.res.socket?.end());
+      else {
+        s.res.end();
+        s.res.socket?.end();
+      }
     }
   });
 
@@ -114,6 +133,11 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       return reply.code(204).send();
     }
     reply.hijack();
-    open(reply.raw, q.client, q.since);
+    open(
+      reply.raw,
+      q.client,
+      q.since,
+      ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']),
+    );
   });
 }

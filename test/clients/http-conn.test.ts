@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { ByteMeter } from '../../clients/bytes.ts';
 import { requestHeaders } from '../../clients/headers.ts';
 import type { Target } from '../../clients/http.ts';
@@ -280,8 +281,27 @@ describe('HttpConnection: errors', () => {
     assert.equal(server.conns.length, 1);
   });
 
-  it("content-encoding gzip is 'http-encoding'", async () => {
-    const { conn } = await setup((c) => c.socket.write(ok('\x1f\x8b', 'Content-Encoding: gzip\r\n')));
+  it("a gzip body is decoded (chunked too); a corrupt one or another encoding is 'http-encoding'", async () => {
+    const gz = gzipSync(BODY);
+    const { conn } = await setup((c) => {
+      if (c.requests === 1) {
+        c.socket.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`);
+        c.socket.write(gz);
+      } else if (c.requests === 2) {
+        const half = gz.length >> 1;
+        c.socket.write('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n');
+        for (const part of [gz.subarray(0, half), gz.subarray(half)]) {
+          c.socket.write(`${part.length.toString(16)}\r\n`);
+          c.socket.write(part);
+          c.socket.write('\r\n');
+        }
+        c.socket.write('0\r\n\r\n');
+      } else if (c.requests === 3) c.socket.write(ok('\x1f\x8b', 'Content-Encoding: gzip\r\n'));
+      else c.socket.write(ok(BODY, 'Content-Encoding: br\r\n'));
+    });
+    assert.deepEqual(await get(conn), { err: null, body: BODY });
+    assert.deepEqual(await get(conn), { err: null, body: BODY });
+    assert.equal((await get(conn)).err?.kind, 'http-encoding');
     assert.equal((await get(conn)).err?.kind, 'http-encoding');
   });
 

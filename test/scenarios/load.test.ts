@@ -75,7 +75,7 @@ describe('defaults', () => {
       pingTimeoutMs: SERVER_DEFAULTS.socketioPingTimeoutMs,
       transport: SOCKETIO_DEFAULTS.transport,
     });
-    assert.deepEqual(s.compression, { websocket: 'off' });
+    assert.deepEqual(s.compression, { websocket: 'off', http: 'off' });
     assert.equal(s.headers, 'minimal');
     assert.equal(s.browsers, 0);
     assert.equal(s.network, null);
@@ -129,7 +129,7 @@ describe('units', () => {
     assert.deepEqual(s.backoff, { initialMs: 250, factor: 1.5, maxMs: 5000, jitter: 0.25 });
     assert.deepEqual(s.server, { serverPingIntervalMs: 4000, retentionCount: 500, retentionMs: 30_000 });
     assert.deepEqual(s.socketio, { pingIntervalMs: 3000, pingTimeoutMs: 1500, transport: 'polling' });
-    assert.deepEqual(s.compression, { websocket: 'permessage-deflate' });
+    assert.deepEqual(s.compression, { websocket: 'permessage-deflate', http: 'gzip' });
     assert.equal(s.headers, 'browser');
     assert.equal(s.browsers, 1);
     assert.deepEqual(s.network, { latencyMs: 20, jitterMs: 5, rateKbps: 2000 });
