@@ -103,6 +103,19 @@ export function aggregateRun(input: AggregateInput): RunResult {
     timeseries: timeseries(input),
     pingRttMs: merged.pingRttMs.count ? merged.pingRttMs : undefined,
     errors: Object.keys(merged.errors).length ? merged.errors : undefined,
+    ...behindNote(input.behindAtEnd ?? []),
+  };
+}
+
+/** The report's line for clients still behind at the drain's limit (at most 10 named). */
+function behindNote(behind: string[]): { notes?: string[] } {
+  if (behind.length === 0) return {};
+  const named =
+    behind.slice(0, 10).join(', ') + (behind.length > 10 ? `, … (${behind.length - 10} more)` : '');
+  return {
+    notes: [
+      `${behind.length} client(s) still behind the last message when the drain's limit passed, counted lost: ${named}`,
+    ],
   };
 }
 

@@ -107,7 +107,10 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       crashed,
     });
     const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
+    const drainStartMs = Date.now();
     const behindAtEnd = await drain(server, generators, ids, finalSeq, scenario, protocol, opts.signal);
+    // Browser pages are not asked who is behind: they keep the full `drain` they always had.
+    if (browser) await sleep(drainStartMs + scenario.drainMs - Date.now(), opts.signal);
     const [reports, browserFinal] = await Promise.all([stopGenerators(generators), browser?.stop()]);
     const stats = await server.request<ServerStats>('stats');
     samples.push(sampleOf(stats));

@@ -81,7 +81,7 @@ export function recoveryWarnings(s: Scenario): string[] {
     if (leftMs >= needMs) continue;
     out.push(
       `faults[${i}] ends ${humanMs(Math.max(0, leftMs))} before the end of the run, but recovering can take up to ${humanMs(needMs)} ` +
-        '(detection or next answer + backoff ceiling): its recover figures and losses may measure the end of the run',
+        '(detection or next answer + backoff ceiling): clients may still be recovering when the source stops, and the drain (up to its limit) decides whether they count as lost',
     );
   }
   return out;

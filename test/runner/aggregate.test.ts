@@ -93,6 +93,14 @@ describe('aggregateRun', () => {
     ]);
   });
 
+  test('clients still behind at the end of the drain are named in delivery and in a note', () => {
+    const run = aggregateRun({ ...base(), behindAtEnd: ['c3', 'c7'] });
+    assert.deepEqual(run.delivery.behindAtEnd, ['c3', 'c7']);
+    assert.deepEqual(run.notes, [
+      "2 client(s) still behind the last message when the drain's limit passed, counted lost: c3, c7",
+    ]);
+  });
+
   test('a fault nobody noticed: counts, null timings (never 0s), and the detection SLO fails', () => {
     const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
     const run = aggregateRun({
