@@ -17,6 +17,8 @@ export const SERVER_DEFAULTS = {
   /** Retention window: by count and by age. */
   retentionCount: 10_000,
   retentionMs: 120_000,
+  /** Poll answers cached (shared by short- and long-poll) hold at most this many bytes together. */
+  pollCacheBytes: 32 * 1024 * 1024,
   /** long-poll `wait` default and cap. */
   longPollWaitMs: 25_000,
   longPollMaxWaitMs: 60_000,

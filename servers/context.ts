@@ -46,7 +46,7 @@ export class ServerContext {
     readonly source: MessageSource,
     readonly meter: ByteMeter,
   ) {
-    this.polls = new PollAnswers(source);
+    this.polls = new PollAnswers(source, options.pollCacheBytes);
     for (const p of options.protocols) {
       this.counters.set(p, { messagesSent: 0, messagesReceived: 0, requests: 0, slowConsumers: 0 });
     }
