@@ -17,6 +17,11 @@ export const SERVER_DEFAULTS = {
   /** Retention window: by count and by age. */
   retentionCount: 10_000,
   retentionMs: 120_000,
+  /**
+   * Retention window by size: the JSON characters of the retained envelopes (docs/servers.md).
+   * A resume's backlog and a poll answer are at most this big, well below V8's string limit.
+   */
+  retentionBytes: 64 * 1024 * 1024,
   /** Poll answers cached (shared by short- and long-poll) hold at most this many bytes together. */
   pollCacheBytes: 32 * 1024 * 1024,
   /** long-poll `wait` default and cap. */

@@ -27,6 +27,7 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
   burstSize: [1, 1_000_000, true],
   retentionCount: [1, 10_000_000, true],
   retentionMs: [1, 24 * 3_600_000, false],
+  retentionBytes: [1, 256 * 1024 * 1024, true],
   pollCacheBytes: [0, 1024 * 1024 * 1024, true],
   longPollWaitMs: [0, 3_600_000, true],
   longPollMaxWaitMs: [0, 3_600_000, true],

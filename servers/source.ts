@@ -21,6 +21,8 @@ export interface SourceOptions {
   burstSize: number;
   retentionCount: number;
   retentionMs: number;
+  /** The retained envelopes' JSON characters at most (the newest message is always kept). */
+  retentionBytes: number;
   seed?: number;
   payload?: PayloadKind;
 }
@@ -51,6 +53,7 @@ export class MessageSource extends EventEmitter {
   private head = 0;
   private seq = 0;
   private addressedRetained = 0;
+  private retainedChars = 0;
   private readonly index = new SeqIndex();
   private readonly pacer: Pacer;
   private addressedIds: string[] | null = null;
@@ -65,6 +68,7 @@ export class MessageSource extends EventEmitter {
       burstSize: SERVER_DEFAULTS.burstSize,
       retentionCount: SERVER_DEFAULTS.retentionCount,
       retentionMs: SERVER_DEFAULTS.retentionMs,
+      retentionBytes: SERVER_DEFAULTS.retentionBytes,
       payload: SERVER_DEFAULTS.payload,
       seed: 1,
       ...opts,
@@ -83,6 +87,7 @@ export class MessageSource extends EventEmitter {
         : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
     const entry: Entry = { env, json: JSON.stringify(env) };
     this.entries.push(entry);
+    this.retainedChars += entry.json.length;
     if (env.to !== undefined) this.addressedRetained++;
     this.index.add(env.seq, env.to);
     this.prune(env.t);
@@ -122,6 +127,12 @@ export class MessageSource extends EventEmitter {
   get retained(): number {
     this.prune(nowMs());
     return this.entries.length - this.head;
+  }
+
+  /** JSON characters of the retained messages (at most retentionBytes, or the newest message). */
+  get retainedBytes(): number {
+    this.prune(nowMs());
+    return this.retainedChars;
   }
 
   /** True when some retained message is addressed (answers then differ per client). */
@@ -171,14 +182,19 @@ export class MessageSource extends EventEmitter {
     return this.addressedIds[this.roundRobin++ % this.addressedIds.length];
   }
 
-  /** Drop messages beyond retentionCount or older than retentionMs. */
+  /** Drop messages beyond retentionCount or retentionBytes, or older than retentionMs. */
   private prune(now: number): void {
     const minT = now - this.opts.retentionMs;
     while (
       this.head < this.entries.length &&
-      (this.entries.length - this.head > this.opts.retentionCount || this.entries[this.head].env.t < minT)
+      (this.entries.length - this.head > this.opts.retentionCount ||
+        this.entries[this.head].env.t < minT ||
+        (this.retainedChars > this.opts.retentionBytes && this.head < this.entries.length - 1))
     ) {
-      if (this.entries[this.head].env.to !== undefined) this.addressedRetained--;
+      const gone = this.entries[this.head];
+      if (gone.env.to !== undefined) this.addressedRetained--;
+      this.retainedChars -= gone.json.length;
+      this.entries[this.head] = undefined as unknown as Entry;
       this.head++;
     }
     if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {

@@ -27,6 +27,8 @@ interface Peer {
   client: string;
   alive: boolean;
   lastSeenMs: number;
+  /** While the resume backlog is written: the last seq sent so far; null once live. */
+  after: number | null;
 }
 
 /**
@@ -115,7 +117,14 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function connect(ws: WebSocket, req: FastifyRequest): void {
     const q = queryOf(req);
-    const peer: Peer = { ws, socket: directSocket(ws), client: q.client, alive: true, lastSeenMs: nowMs() };
+    const peer: Peer = {
+      ws,
+      socket: directSocket(ws),
+      client: q.client,
+      alive: true,
+      lastSeenMs: nowMs(),
+      after: q.since ?? null,
+    };
     if (ctx.shuttingDown) {
       ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
       return;
@@ -123,8 +132,6 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     releaseUpgrade(ws);
     const slice = ctx.source.slice(q.since, q.client);
     ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
-    for (const e of slice.entries) ws.send(e.json);
-    counters.messagesSent += slice.entries.length;
     peers.add(peer);
     let set = byClient.get(peer.client);
     if (!set) {
@@ -137,6 +144,31 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     ws.on('close', onClose);
     ws.on('message', onMessageFrame);
     ws.on('pong', onPong);
+    catchUp(peer);
+  }
+
+  /**
+   * Write the resume backlog in pieces: while the connection holds at most half the send-buffer
+   * limit unsent, then again once that piece is on the socket (docs/servers.md, slow consumers).
+   * A client that stops reading holds at most the limit; live messages meanwhile come through
+   * the same cursor, in order. When the cursor reaches the newest message the peer is live.
+   */
+  function catchUp(peer: Peer): void {
+    if (peer.after === null || peer.ws.readyState !== peer.ws.OPEN || !peers.has(peer)) return;
+    const { entries } = ctx.source.slice(peer.after, peer.client);
+    let i = 0;
+    for (; i < entries.length; i++) {
+      peer.after = entries[i].env.seq;
+      counters.messagesSent++;
+      if (i === entries.length - 1 || peer.ws.bufferedAmount + entries[i].json.length > limit / 2) {
+        peer.ws.send(entries[i].json, () => catchUp(peer));
+        i++;
+        break;
+      }
+      peer.ws.send(entries[i].json);
+    }
+    // Every retained message after the cursor is written: the next one goes out live.
+    if (i >= entries.length) peer.after = null;
   }
 
   const peerOf = new WeakMap<WebSocket, Peer>();
@@ -161,7 +193,9 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const prepared = prepareText(json);
     let sent = 0;
     for (const peer of targets) {
-      if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared, peer.socket)) sent++;
+      // A peer still writing its backlog gets this message through its cursor (catchUp).
+      if (peer.after !== null) cutIfSlow(peer);
+      else if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared, peer.socket)) sent++;
     }
     counters.messagesSent += sent;
   };
