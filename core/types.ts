@@ -146,7 +146,16 @@ export interface RunResult {
     cpuMsPerDeliveredMessage?: number;
     memoryKBPerConnection?: number;
   };
-  generator: { eventLoopP99Ms: number; saturated: boolean };
+  generator: {
+    eventLoopP99Ms: number;
+    saturated: boolean;
+    /**
+     * Extension: CPU ms of the load-generating processes (pushbench's generators, Artillery,
+     * the browser host with Chromium) over the measured window ÷ messages delivered in it;
+     * null when not measured (docs/perf.md "Cost figures in results.json").
+     */
+    cpuMsPerDeliveredMessage?: number | null;
+  };
   faults: FaultRecord[];
   timeseries: TimeseriesPoint[];
   /** Extensions. */

@@ -224,6 +224,18 @@ export const COST_METRICS: Metric[] = [
     baseline: true,
     help: 'server memory per open connection',
   },
+  {
+    id: 'generator-cpu-per-msg',
+    group: 'Generator',
+    label: 'CPU/msg',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.generator.cpuMsPerMsg,
+    optional: true,
+    baseline: true,
+    floor: 0.001,
+    help: 'CPU time of the load-generating processes (generators, Artillery, or the browser host with Chromium) per delivered message; — when not measured',
+  },
 ];
 
 const t = (

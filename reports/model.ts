@@ -89,7 +89,8 @@ export interface RunView {
     cpuMsPerMsg: number | null;
     kbPerConnection: number | null;
   };
-  generator: { eventLoopP99Ms: number | null; saturated: boolean };
+  /** cpuMsPerMsg: the load-generating processes' CPU per delivered message (null: not measured). */
+  generator: { eventLoopP99Ms: number | null; saturated: boolean; cpuMsPerMsg: number | null };
   slo: { passed: boolean; breaches: string[] } | null;
   pingRttMs: Percentiles | null;
   faults: FaultWindow[];
@@ -258,7 +259,11 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       cpuMsPerMsg: num(s.cpuMsPerDeliveredMessage),
       kbPerConnection: num(s.memoryKBPerConnection),
     },
-    generator: { eventLoopP99Ms: num(g.eventLoopP99Ms), saturated: g.saturated === true },
+    generator: {
+      eventLoopP99Ms: num(g.eventLoopP99Ms),
+      saturated: g.saturated === true,
+      cpuMsPerMsg: num(g.cpuMsPerDeliveredMessage),
+    },
     slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,
     pingRttMs: r.pingRttMs ? percentiles(r.pingRttMs) : null,
     faults: faults(r.faults),

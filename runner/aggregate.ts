@@ -5,6 +5,7 @@
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
 import type { FaultRecord, ProtocolName, RunResult, TimeseriesPoint } from '../core/types.ts';
+import type { CpuReading } from './proc-cpu.ts';
 import { round3, summarizeSamples } from './results-io.ts';
 
 /** What the runner sampled from the server process (GET /stats shape, trimmed). */
@@ -49,6 +50,8 @@ export interface AggregateInput {
   saturationMs: number;
   /** Clients still below the last message meant for them when the drain's limit passed. */
   behindAtEnd?: string[];
+  /** The generator processes' summed CPU, read about every second (absent: not measured). */
+  generatorCpu?: CpuReading[];
 }
 
 /** Build the RunResult of one protocol run. */
@@ -91,6 +94,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
     generator: {
       eventLoopP99Ms: round3(merged.eventLoop.p99Ms),
       saturated: merged.eventLoop.p99Ms > input.saturationMs,
+      cpuMsPerDeliveredMessage: generatorCpuPerDelivered(input),
     },
     faults: input.faults.map(
       (f): FaultRecord => ({
@@ -163,6 +167,28 @@ function cpuPerDelivered(input: AggregateInput, wholeRunCpuMs: number, delivered
     if (between > 0 && cpuMs >= 0) return cpuMs / between;
   }
   return delivered ? wholeRunCpuMs / delivered : 0;
+}
+
+/**
+ * The generator processes' CPU ms per delivered message: their CPU between the first and the
+ * last reading inside the measured window over the messages delivered between those two
+ * instants (as the server's). Null when fewer than two readings fall inside or nothing was
+ * delivered: not measured, never a fallback to the whole run (connecting costs far more).
+ */
+const READING_SLACK_MS = 250;
+
+function generatorCpuPerDelivered(input: AggregateInput): number | null {
+  const startMs = input.measureStartMs;
+  // A reading taken just after the window's end (timers fire late) still belongs to it.
+  const inside = (input.generatorCpu ?? []).filter(
+    (x) => x.atMs >= startMs && x.atMs <= startMs + input.durationMs + READING_SLACK_MS,
+  );
+  if (inside.length < 2) return null;
+  const a = inside[0];
+  const b = inside[inside.length - 1];
+  const between = deliveredBetween(input.merged.timeseries, a.atMs, b.atMs);
+  const cpuMs = b.cpuMs - a.cpuMs;
+  return between > 0 && cpuMs >= 0 ? Math.round((cpuMs / between) * 1e6) / 1e6 : null;
 }
 
 /** Deliveries in [fromMs, toMs] from 1 s buckets (a bucket counted for its overlapping share). */

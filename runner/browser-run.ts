@@ -135,7 +135,7 @@ export function browserRunResult(
   const run = aggregateRun({ ...base, engine: 'browser', clients: final.info.pages, merged });
   const lagMs = final.info.timerLag.p99Ms;
   const loopMs = Math.max(run.generator.eventLoopP99Ms, lagMs);
-  run.generator = { eventLoopP99Ms: round3(loopMs), saturated: loopMs > base.saturationMs };
+  run.generator = { ...run.generator, eventLoopP99Ms: round3(loopMs), saturated: loopMs > base.saturationMs };
   run.browser = browserObservations({
     events: merged.reconnects as BrowserReconnectEvent[],
     info: final.info,

@@ -26,6 +26,7 @@ import {
 } from './browser-run.ts';
 import { ChildHandle } from './child.ts';
 import type { GeneratorConfig } from './generator.ts';
+import { type CpuReading, readCpu } from './proc-cpu.ts';
 import { createProgress } from './progress.ts';
 import { spawnServerChild } from './server-child.ts';
 import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
@@ -95,9 +96,21 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     const samples: ServerSample[] = [baseline];
     const everyone = [...generators, ...hosts];
     const total = clients + pages.length;
+    // The load side's CPU, read from outside: the generators, and the browser host with Chromium.
+    const generatorCpu: CpuReading[] = [];
+    const pageCpu: CpuReading[] = [];
+    const generatorPids = generators.flatMap((g) => (g.proc.pid === undefined ? [] : [g.proc.pid]));
+    const hostPid = browser?.child.proc.pid;
+    const sampleCpu = () => {
+      const g = readCpu(generatorPids);
+      if (g) generatorCpu.push(g);
+      const b = hostPid === undefined ? null : readCpu([hostPid], true);
+      if (b) pageCpu.push(b);
+    };
     await timeline({
       server,
       generators: everyone,
+      sampleCpu,
       samples,
       t0,
       endMs,
@@ -138,6 +151,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         expectedByClient,
         faults: appliedPerClient(windowsFor(faults, ids), reports),
         behindAtEnd,
+        generatorCpu,
       }),
     ];
     if (protocol === 'websocket') runs[0].heartbeatForm = scenario.heartbeat.form;
@@ -148,6 +162,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         ...common,
         expectedByClient: pageExpected,
         faults: windowsFor(faults, pages),
+        generatorCpu: pageCpu,
       });
       shareServerCost(runs[0], browserRun);
       runs.push(browserRun);
@@ -232,6 +247,8 @@ function watchCrashes(children: ChildHandle[], also?: Promise<never>): Promise<n
 interface TimelineArgs {
   server: ChildHandle;
   generators: ChildHandle[];
+  /** Reads the load side's CPU (every sample, before the server's). */
+  sampleCpu: () => void;
   samples: ServerSample[];
   t0: number;
   endMs: number;
@@ -254,6 +271,7 @@ async function timeline(a: TimelineArgs): Promise<void> {
   try {
     while (Date.now() < a.endMs && !a.opts.signal?.aborted) {
       await Promise.race([sleep(Math.min(SAMPLE_EVERY_MS, a.endMs - Date.now()), a.opts.signal), a.crashed]);
+      a.sampleCpu();
       a.samples.push(sampleOf(await Promise.race([a.server.request<ServerStats>('stats'), a.crashed])));
       const now = Date.now();
       const p = [...latest.values()];

@@ -3,7 +3,8 @@
  * server.cpuMsPerDeliveredMessage (steady-state server CPU over messages delivered) and
  * server.memoryKBPerConnection (server RSS growth over open connections), both positive,
  * and they are plausible (a delivered message costs the server less than 10 ms of CPU; a
- * connection less than 1 MB).
+ * connection less than 1 MB); and generator.cpuMsPerDeliveredMessage (the generator processes'
+ * CPU over the measured window per delivered message), positive and under 10 ms.
  */
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
@@ -46,6 +47,12 @@ describe('cost figures in results.json', () => {
       assert.ok(
         typeof mem === 'number' && mem > 0 && mem < 1024,
         `${run.protocol}: memory per connection ${mem} KB`,
+      );
+      // The generator processes' CPU over the measured window, read from /proc (Linux).
+      const gen = run.generator.cpuMsPerDeliveredMessage;
+      assert.ok(
+        typeof gen === 'number' && gen > 0 && gen < 10,
+        `${run.protocol}: generator cpu per message ${gen} ms`,
       );
     }
     assert.deepEqual(liveChildren(), []);

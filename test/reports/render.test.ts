@@ -131,6 +131,22 @@ describe('renderReport', () => {
     assert.ok(ids.includes('chart-capacity-rate') && ids.includes('chart-capacity-clients'), ids.join());
   });
 
+  it("shows the generator's CPU per delivered message, — where it was not measured", () => {
+    const r = loadFixture();
+    r.runs[0].generator.cpuMsPerDeliveredMessage = 0.021;
+    r.runs[1].generator.cpuMsPerDeliveredMessage = null;
+    const out = renderReport(r);
+    const cells = [
+      ...out.matchAll(/<td[^>]*data-metric="generator-cpu-per-msg">(?:<span[^>]*>★<\/span>)?([^<]*)<\/td>/g),
+    ];
+    assert.equal(cells.length, r.runs.length, 'one cell per run');
+    assert.equal(cells[0][1], '0.021ms');
+    assert.equal(cells[1][1], '—');
+    assert.match(out, /<th colspan="1" class="group">Generator<\/th>/);
+    // Files without the figure (older ones) show no such column.
+    assert.doesNotMatch(renderReport(loadFixture()), /generator-cpu-per-msg/);
+  });
+
   it('shows an unreadable capacity section raw instead of failing', () => {
     const r = loadFixture();
     r.capacity = { something: 'else' };
