@@ -43,6 +43,16 @@ export const SERVER_DEFAULTS = {
   publishBodyLimitBytes: 64 * 1024,
   /** Per-connection send buffer beyond which a non-reading client is dropped. */
   sendBufferLimitBytes: 1024 * 1024,
+  /**
+   * A request (headers and body) must arrive within this, else 408 and the connection closes
+   * (Node's requestTimeout; checked every quarter of it, at most every second).
+   */
+  requestTimeoutMs: 30_000,
+  /**
+   * Open connections the server accepts; one more is answered 503 PB_TOO_MANY_CONNECTIONS
+   * (WebSocket: close 1013). Below the 20,000 open files a process gets (docs/servers.md).
+   */
+  maxConnections: 19_000,
   /** Shutdown must finish within this. */
   shutdownTimeoutMs: 2_000,
 };

@@ -11,6 +11,10 @@ export const ERRORS = {
   PB_BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
   PB_NOT_FOUND: { status: 404, message: 'not found' },
   PB_SHUTTING_DOWN: { status: 503, message: 'server is shutting down' },
+  PB_REQUEST_TIMEOUT: { status: 408, message: 'request not received in time' },
+  PB_TOO_MANY_CONNECTIONS: { status: 503, message: 'connection limit reached' },
+  PB_BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
+  PB_HEADERS_TOO_LARGE: { status: 431, message: 'request header fields too large' },
   PB_INTERNAL: { status: 500, message: 'internal server error' },
   // websocket wire errors (sent as {"type":"error"} or as a close code)
   PB_WS_BAD_JSON: { status: 0, message: 'frame is not valid JSON' },
@@ -36,6 +40,8 @@ export const CLOSE_CODES = {
   GOING_AWAY: 1001,
   /** Frame larger than maxPayload (sent by ws itself). */
   MESSAGE_TOO_BIG: 1009,
+  /** The server's connection limit (maxConnections) is reached: try again later. */
+  TRY_AGAIN_LATER: 1013,
   /** Client stopped reading; its send buffer reached the limit. */
   SLOW_CONSUMER: 4008,
 } as const;

@@ -8,11 +8,12 @@
  */
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName } from '../core/types.ts';
 import { browserPageRoute } from './browser-page.ts';
 import { ServerContext, type ZombieEvent } from './context.ts';
 import { demoPageRoute } from './demo-page.ts';
-import { installErrorHandlers } from './http-errors.ts';
+import { clientErrorHandler, installErrorHandlers } from './http-errors.ts';
 import { ByteMeter } from './meter.ts';
 import { metricsRoute } from './metrics.ts';
 import { resolveOptions, type ServerOptions } from './options.ts';
@@ -43,6 +44,25 @@ interface RouteConfig {
   protocol?: ProtocolName;
 }
 
+/**
+ * A request on a connection over maxConnections gets 503 PB_TOO_MANY_CONNECTIONS and the
+ * connection closes; a WebSocket upgrade is let through and closed with 1013 (servers/websocket.ts).
+ */
+function installConnectionLimit(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!ctx.overLimit.has(req.raw.socket) || req.headers.upgrade !== undefined) return done();
+    const pe = new PushbenchError(
+      'PB_TOO_MANY_CONNECTIONS',
+      `maxConnections is ${ctx.options.maxConnections}`,
+    );
+    reply
+      .code(pe.status)
+      .header('connection', 'close')
+      .type('application/json; charset=utf-8')
+      .send(pe.toJSON());
+  });
+}
+
 /** Attribute every request's socket bytes to the protocol of its route. */
 function installMetering(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', (req, _reply, done) => {
@@ -63,10 +83,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const source = new MessageSource(opts);
   const ctx = new ServerContext(opts, source, new ByteMeter());
   const sampler = new ProcessSampler();
+  // A request must arrive (headers and body) within requestTimeoutMs; Node checks every interval.
+  const checkEveryMs = Math.max(25, Math.min(1_000, Math.floor(opts.requestTimeoutMs / 4)));
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 1_000 },
     bodyLimit: opts.publishBodyLimitBytes,
+    requestTimeout: opts.requestTimeoutMs,
+    http: {
+      requestTimeout: opts.requestTimeoutMs,
+      headersTimeout: opts.requestTimeoutMs,
+      connectionsCheckingInterval: checkEveryMs,
+    },
+    clientErrorHandler,
   });
   const sockets = new Set<Socket>();
   // One shared 'close' listener (it fires once): no closure per connection.
@@ -74,11 +103,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     sockets.delete(this);
   }
   app.server.on('connection', (socket: Socket) => {
+    // Over the limit: accepted, answered 503 / closed 1013 (installConnectionLimit), then closed.
+    if (sockets.size >= opts.maxConnections) ctx.overLimit.add(socket);
     sockets.add(socket);
     socket.on('close', forgetSocket);
   });
 
   installErrorHandlers(app);
+  installConnectionLimit(app, ctx);
   installMetering(app, ctx);
   for (const protocol of opts.protocols) {
     await app.register(async (scope) => PROTOCOL_PLUGINS[protocol](scope, ctx));

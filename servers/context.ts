@@ -38,6 +38,8 @@ export class ServerContext {
   /** Poll answers shared by short-poll and long-poll (cached per since). */
   readonly polls: PollAnswers;
   shuttingDown = false;
+  /** Connections accepted beyond maxConnections: their requests are refused (servers/app.ts). */
+  readonly overLimit = new WeakSet<object>();
   /** Called at shutdown, before the HTTP server closes: end streams, answer held polls, close sockets. */
   private readonly closers: Array<() => Promise<void> | void> = [];
 

@@ -3,7 +3,12 @@
  * from core/errors.ts: PushbenchErrors as they are, fastify's own errors mapped
  * (body too large → 413 PB_BODY_TOO_LARGE, unparsable body → 400 PB_BAD_BODY),
  * unknown routes → 404 PB_NOT_FOUND, anything else 500 PB_INTERNAL. Never a stack trace.
+ * Errors Node's HTTP parser raises before fastify sees a request (clientErrorHandler): a
+ * request not received within requestTimeoutMs → 408 PB_REQUEST_TIMEOUT, headers over Node's
+ * limit → 431 PB_HEADERS_TOO_LARGE, anything unparsable → 400 PB_BAD_REQUEST; then the
+ * connection closes.
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PushbenchError } from '../core/errors.ts';
 
@@ -31,4 +36,33 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const pe = new PushbenchError('PB_NOT_FOUND', `${req.method} ${req.url.split('?')[0]}`);
     reply.code(pe.status).type(JSON_TYPE).send(pe.toJSON());
   });
+}
+
+/** The raw HTTP/1.1 answer for an error on a socket fastify never routed; the socket is then closed. */
+export function rawErrorResponse(pe: PushbenchError): string {
+  const body = JSON.stringify(pe.toJSON());
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[
+    pe.status
+  ];
+  return (
+    `HTTP/1.1 ${pe.status} ${reason ?? 'Error'}\r\nContent-Type: ${JSON_TYPE}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/** fastify's clientErrorHandler: parser errors and request timeouts in the error shape. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const pe =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new PushbenchError(
+          'PB_REQUEST_TIMEOUT',
+          'the request headers and body must arrive within requestTimeoutMs',
+        )
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new PushbenchError('PB_HEADERS_TOO_LARGE', 'request line and headers over 16 KiB')
+        : new PushbenchError('PB_BAD_REQUEST', err.code ?? 'unparsable');
+  if (socket.writable) socket.end(rawErrorResponse(pe));
+  // Whatever the client still sends is not read: free the socket shortly after the answer.
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }

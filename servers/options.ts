@@ -40,6 +40,8 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
   publishBodyLimitBytes: [1, 1024 * 1024 * 1024, true],
   sendBufferLimitBytes: [1, 1024 * 1024 * 1024, true],
   shutdownTimeoutMs: [1, 60_000, false],
+  requestTimeoutMs: [100, 3_600_000, true],
+  maxConnections: [1, 1_000_000, true],
 };
 
 /** Defaults + options, validated; throws PushbenchError PB_BAD_OPTION listing every problem. */

@@ -50,6 +50,11 @@ export function socketIo(app: FastifyInstance, ctx: ServerContext): void {
     // Other paths' upgrades are not ours: leave them alone.
     destroyUpgrade: false,
     connectionStateRecovery: { maxDisconnectionDuration: o.retentionMs, skipMiddlewares: true },
+    // Over maxConnections: engine.io refuses the request itself (403, its own body).
+    allowRequest: (req, callback) => {
+      const over = ctx.overLimit.has(req.socket);
+      callback(over ? 'connection limit reached' : null, !over);
+    },
   });
 
   // Byte accounting: engine.io answers its own requests, outside fastify's hooks.

@@ -129,6 +129,10 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
       ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
       return;
     }
+    if (ctx.overLimit.has(req.raw.socket)) {
+      ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'connection limit reached');
+      return;
+    }
     releaseUpgrade(ws);
     const slice = ctx.source.slice(q.since, q.client);
     ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
