@@ -111,6 +111,8 @@ export const RUN_DEFAULTS = {
   sizeBytes: 256,
   /** Generator event-loop delay p99 above this flags the run as saturated. */
   saturationMs: 50,
+  /** A message source that published a message later than this after its scheduled time fell behind. */
+  sourceLagMs: 100,
   outDir: 'reports/out',
   seed: 1,
 };

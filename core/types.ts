@@ -110,6 +110,18 @@ export interface TimeseriesPoint {
   serverRssMB?: number;
 }
 
+/** How the message source kept its schedule over the run (start → stop of the pacer). */
+export interface SourceFigures {
+  /** Messages whose scheduled publish time passed while the source ran. */
+  scheduled: number;
+  /** Messages it published (the rest were still overdue when it stopped). */
+  published: number;
+  /** Published messages per second of pacing. */
+  ratePerS: number;
+  /** Worst publish time − scheduled time (ms): how far behind the source fell. */
+  maxLagMs: number;
+}
+
 export interface RunResult {
   protocol: ProtocolName;
   engine: 'pushbench' | 'artillery' | 'browser' | string;
@@ -156,6 +168,8 @@ export interface RunResult {
      */
     cpuMsPerDeliveredMessage?: number | null;
   };
+  /** The message source's schedule: envelope `t` is the scheduled time (docs/report.md "Source"). */
+  source?: SourceFigures;
   faults: FaultRecord[];
   timeseries: TimeseriesPoint[];
   /** Extensions. */

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../core/defaults.ts';
-import type { ProtocolName, RunResult } from '../core/types.ts';
+import type { ProtocolName, RunResult, SourceFigures } from '../core/types.ts';
 import { type CpuReading, readCpu, windowOf } from '../runner/proc-cpu.ts';
 import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner/runner.ts';
 import {
@@ -95,7 +95,7 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
     } finally {
       clearInterval(sampler);
     }
-    await server.child.request('source-stop');
+    const stopped = await server.child.request<{ pacer: SourceFigures }>('source-stop');
     samples.push(await sampleCost(server.child));
     const [run] = convertArtillery(
       data,
@@ -107,6 +107,7 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
       `${base}.json`,
     );
     run.generator.cpuMsPerDeliveredMessage = artilleryCpuPerDelivered(artilleryCpu, data, s, run);
+    run.source = stopped.pacer;
     return run;
   } finally {
     await server.child.stop(3_000);

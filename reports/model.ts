@@ -3,6 +3,7 @@
  * meaningless, e.g. latency of a run that delivered nothing), so renderers never see NaN and
  * never throw on a partial or older file. Derived figures (requests/s, shares) live here once.
  */
+import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { Results, RunResult } from '../core/types.ts';
 import { num, ratio } from './format.ts';
 
@@ -91,6 +92,14 @@ export interface RunView {
   };
   /** cpuMsPerMsg: the load-generating processes' CPU per delivered message (null: not measured). */
   generator: { eventLoopP99Ms: number | null; saturated: boolean; cpuMsPerMsg: number | null };
+  /** The message source's schedule (null: an older file); behind: maxLagMs over RUN_DEFAULTS.sourceLagMs. */
+  source: {
+    scheduled: number;
+    published: number;
+    ratePerS: number;
+    maxLagMs: number;
+    behind: boolean;
+  } | null;
   slo: { passed: boolean; breaches: string[] } | null;
   pingRttMs: Percentiles | null;
   faults: FaultWindow[];
@@ -264,6 +273,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       saturated: g.saturated === true,
       cpuMsPerMsg: num(g.cpuMsPerDeliveredMessage),
     },
+    source: sourceView(r.source),
     slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,
     pingRttMs: r.pingRttMs ? percentiles(r.pingRttMs) : null,
     faults: faults(r.faults),
@@ -290,6 +300,17 @@ function variantText(r: Record<string, unknown>): string[] {
     );
   }
   return out;
+}
+
+/** results.json `source` (null when absent or incomplete). */
+function sourceView(raw: unknown): RunView['source'] {
+  const o = obj(raw);
+  const scheduled = num(o.scheduled);
+  const published = num(o.published);
+  const ratePerS = num(o.ratePerS);
+  const maxLagMs = num(o.maxLagMs);
+  if (scheduled === null || published === null || ratePerS === null || maxLagMs === null) return null;
+  return { scheduled, published, ratePerS, maxLagMs, behind: maxLagMs > RUN_DEFAULTS.sourceLagMs };
 }
 
 /** Zombie time is 0 everywhere when the server never had to free a dead connection. */

@@ -4,7 +4,7 @@
  * the source's expected counts. Definitions: README.md "What a run measures".
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
-import type { FaultRecord, ProtocolName, RunResult, TimeseriesPoint } from '../core/types.ts';
+import type { FaultRecord, ProtocolName, RunResult, SourceFigures, TimeseriesPoint } from '../core/types.ts';
 import type { CpuReading } from './proc-cpu.ts';
 import { round3, summarizeSamples } from './results-io.ts';
 
@@ -52,6 +52,8 @@ export interface AggregateInput {
   behindAtEnd?: string[];
   /** The generator processes' summed CPU, read about every second (absent: not measured). */
   generatorCpu?: CpuReading[];
+  /** How the server's source kept its schedule (IPC source-stop). */
+  source?: SourceFigures;
 }
 
 /** Build the RunResult of one protocol run. */
@@ -96,6 +98,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
       saturated: merged.eventLoop.p99Ms > input.saturationMs,
       cpuMsPerDeliveredMessage: generatorCpuPerDelivered(input),
     },
+    ...(input.source ? { source: input.source } : {}),
     faults: input.faults.map(
       (f): FaultRecord => ({
         kind: f.kind,

@@ -9,7 +9,7 @@ import type { MergedReport, WorkerReport } from '../clients/report-types.ts';
 import { BROWSER_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
-import type { ProtocolName, RunResult } from '../core/types.ts';
+import type { ProtocolName, RunResult, SourceFigures } from '../core/types.ts';
 import { selectClients } from '../network/select.ts';
 import { slowestPathMs } from '../scenarios/checks.ts';
 import { clientsFor, type Scenario } from '../scenarios/schema.ts';
@@ -119,7 +119,8 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       opts,
       crashed,
     });
-    const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
+    const stopped = await server.request<{ lastSeq: number; pacer: SourceFigures }>('source-stop');
+    const finalSeq = stopped.lastSeq;
     const drainStartMs = Date.now();
     const behindAtEnd = await drain(server, generators, ids, finalSeq, scenario, protocol, opts.signal);
     // Browser pages are not asked who is behind: they keep the full `drain` they always had.
@@ -142,6 +143,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         lastSeenMs: z.lastSeenMs,
       })),
       saturationMs: opts.saturationMs,
+      source: stopped.pacer,
     };
     const runs = [
       aggregateRun({

@@ -1,6 +1,7 @@
 /**
  * The comparison table printed at the end of a run: one row per protocol run.
  */
+import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { RunResult } from '../core/types.ts';
 import { formatBytes, formatMs } from '../core/units.ts';
 
@@ -34,6 +35,7 @@ export function detectCell(r: RunResult): string {
 function flags(r: RunResult): string {
   const out: string[] = [];
   if (r.generator.saturated) out.push('SATURATED');
+  if (r.source && r.source.maxLagMs > RUN_DEFAULTS.sourceLagMs) out.push('SOURCE LATE');
   if (r.slo && !r.slo.passed) out.push('SLO BREACH');
   return out.join(',');
 }

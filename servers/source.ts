@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
-import { Pacer, type Pattern } from './pacer.ts';
+import { Pacer, type PacerStats, type Pattern } from './pacer.ts';
 import type { PayloadKind } from './payloads.ts';
 import { SeqIndex } from './seq-index.ts';
 
@@ -74,23 +74,25 @@ export class MessageSource extends EventEmitter {
       ...opts,
     };
     this.setMaxListeners(0);
-    this.pacer = new Pacer({ ...this.opts, seed: this.opts.seed ?? 1 }, (data) =>
-      this.publish(data, { to: this.nextPacedTarget() }),
+    this.pacer = new Pacer({ ...this.opts, seed: this.opts.seed ?? 1 }, (data, scheduledAtMs) =>
+      this.publish(data, { to: this.nextPacedTarget(), t: scheduledAtMs }),
     );
   }
 
-  /** Append a message (broadcast, or addressed with `to`) and emit it. */
-  publish(data: string, opts: { to?: string } = {}): Envelope {
+  /**
+   * Append a message (broadcast, or addressed with `to`) and emit it. `t` defaults to now;
+   * the pacer passes the message's scheduled time (docs/wire.md "Envelope").
+   */
+  publish(data: string, opts: { to?: string; t?: number } = {}): Envelope {
+    const t = opts.t ?? nowMs();
     const env: Envelope =
-      opts.to === undefined
-        ? { seq: ++this.seq, t: nowMs(), data }
-        : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
+      opts.to === undefined ? { seq: ++this.seq, t, data } : { seq: ++this.seq, t, to: opts.to, data };
     const entry: Entry = { env, json: JSON.stringify(env) };
     this.entries.push(entry);
     this.retainedChars += entry.json.length;
     if (env.to !== undefined) this.addressedRetained++;
     this.index.add(env.seq, env.to);
-    this.prune(env.t);
+    this.prune(nowMs());
     this.emit('message', env, entry.json);
     return env;
   }
@@ -102,6 +104,11 @@ export class MessageSource extends EventEmitter {
 
   stopPacer(): void {
     this.pacer.stop();
+  }
+
+  /** How the pacer kept its schedule: scheduled, published, rate, worst lag. */
+  pacerStats(): PacerStats {
+    return this.pacer.stats();
   }
 
   get pacing(): boolean {

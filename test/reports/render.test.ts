@@ -63,6 +63,22 @@ describe('renderReport', () => {
     assert.doesNotMatch(html, /websocket: SLO breached/);
   });
 
+  it('flags a message source that fell behind (banner, badge, runs table), and only that one', () => {
+    const r = loadFixture();
+    r.runs[0].source = { scheduled: 300, published: 300, ratePerS: 10, maxLagMs: 1_512.4 };
+    r.runs[1].source = { scheduled: 300, published: 300, ratePerS: 10, maxLagMs: 3.2 };
+    const markup = markupOnly(renderReport(r));
+    const banners = markup.match(/⚠ [a-z-]+: message source fell behind<\/strong> \([^)]*\)/g) ?? [];
+    assert.deepEqual(banners, [
+      '⚠ short-poll: message source fell behind</strong> (up to 1.51s late; 300 of 300 scheduled messages published)',
+    ]);
+    assert.ok(markup.includes('⚠ source late'), 'the late run carries a badge');
+    assert.ok(markup.includes('source: 300 of 300 published at 10/s, max lag 1.51s (fell behind)'));
+    assert.ok(markup.includes('source: 300 of 300 published at 10/s, max lag 3.20ms ·'));
+    const clean = markupOnly(html);
+    assert.ok(!clean.includes('fell behind') && !clean.includes('source late'), 'no source figures: no flag');
+  });
+
   it('shades the fault window on the time charts', () => {
     const latency = embeddedData(html).charts.find((c) => c.id === 'chart-latency-time');
     assert.deepEqual(latency?.faults, [{ from: 15, to: 23, label: 'blackhole' }]);
