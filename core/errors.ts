@@ -15,6 +15,8 @@ export const ERRORS = {
   PB_TOO_MANY_CONNECTIONS: { status: 503, message: 'connection limit reached' },
   PB_BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
   PB_HEADERS_TOO_LARGE: { status: 431, message: 'request header fields too large' },
+  PB_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
+  PB_BAD_HOST: { status: 421, message: 'Host header is not a loopback name' },
   PB_INTERNAL: { status: 500, message: 'internal server error' },
   // websocket wire errors (sent as {"type":"error"} or as a close code)
   PB_WS_BAD_JSON: { status: 0, message: 'frame is not valid JSON' },

@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PushbenchError } from '../core/errors.ts';
+import { isLoopbackHost, isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ProtocolName } from '../core/types.ts';
 import { browserPageRoute } from './browser-page.ts';
 import { ServerContext, type ZombieEvent } from './context.ts';
@@ -45,6 +46,28 @@ interface RouteConfig {
 }
 
 /**
+ * Against DNS rebinding: a server bound to loopback answers only requests whose Host header
+ * names a loopback host (421 PB_BAD_HOST otherwise, WebSocket upgrades included). A server
+ * bound beyond loopback (serve --host 0.0.0.0 --allow-remote) is meant to be reached by other
+ * names and skips the check. socket.io's engine checks the same in its allowRequest.
+ */
+function installHostCheck(app: FastifyInstance, ctx: ServerContext): void {
+  if (!ctx.checksHost) return;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (isLoopbackHostHeader(req.headers.host)) return done();
+    const pe = new PushbenchError(
+      'PB_BAD_HOST',
+      `got ${JSON.stringify((req.headers.host ?? '').slice(0, 100))}`,
+    );
+    reply
+      .code(pe.status)
+      .header('connection', 'close')
+      .type('application/json; charset=utf-8')
+      .send(pe.toJSON());
+  });
+}
+
+/**
  * A request on a connection over maxConnections gets 503 PB_TOO_MANY_CONNECTIONS and the
  * connection closes; a WebSocket upgrade is let through and closed with 1013 (servers/websocket.ts).
  */
@@ -71,8 +94,10 @@ function installMetering(app: FastifyInstance, ctx: ServerContext): void {
     if (protocol) ctx.count(protocol).requests++;
     done();
   });
-  app.addHook('onResponse', (req, _reply, done) => {
+  app.addHook('onResponse', (req, reply, done) => {
     ctx.meter.settleSocket(req.raw.socket);
+    // A refused WebSocket upgrade (400, 421, 503 …): the connection is not kept for another request.
+    if (req.headers.upgrade !== undefined && reply.statusCode >= 400) req.raw.socket.end();
     done();
   });
 }
@@ -82,6 +107,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const opts = resolveOptions(options);
   const source = new MessageSource(opts);
   const ctx = new ServerContext(opts, source, new ByteMeter());
+  ctx.checksHost = isLoopbackHost(opts.host);
   const sampler = new ProcessSampler();
   // A request must arrive (headers and body) within requestTimeoutMs; Node checks every interval.
   const checkEveryMs = Math.max(25, Math.min(1_000, Math.floor(opts.requestTimeoutMs / 4)));
@@ -110,6 +136,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   installErrorHandlers(app);
+  installHostCheck(app, ctx);
   installConnectionLimit(app, ctx);
   installMetering(app, ctx);
   for (const protocol of opts.protocols) {

@@ -38,6 +38,8 @@ export class ServerContext {
   /** Poll answers shared by short-poll and long-poll (cached per since). */
   readonly polls: PollAnswers;
   shuttingDown = false;
+  /** Bound to loopback: requests must name a loopback Host (servers/app.ts, DNS rebinding). */
+  checksHost = true;
   /** Connections accepted beyond maxConnections: their requests are refused (servers/app.ts). */
   readonly overLimit = new WeakSet<object>();
   /** Called at shutdown, before the HTTP server closes: end streams, answer held polls, close sockets. */
