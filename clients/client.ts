@@ -44,6 +44,20 @@ export interface ClientConfig {
   httpCompression?: boolean;
   /** socket.io: the server's heartbeat (bounds the connect) and the transport to start with. */
   socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
+  /** A server pushbench did not start, spoken to through a profile (clients/target/, docs/targets.md). */
+  target?: TargetClientConfig;
+}
+
+/** What a target client needs from the scenario's `target:` (profile defaults already applied). */
+export interface TargetClientConfig {
+  /** Profile name (clients/profiles/registry.ts): its framing hooks are looked up by it. */
+  profile: string;
+  /** Path (and query) on the target, `{channel}` filled in; `{client}` is the client's id. */
+  path: string;
+  resume: string;
+  message: { seq: string; t: string; data?: string };
+  /** socket.io: the event carrying messages. */
+  event?: string;
 }
 
 /** ClientConfig without the per-client fields (what a scenario / generator config carries). */
@@ -123,6 +137,13 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
   /** Deliveries with seq ≤ this after the latest reopen were published before it: recovered. */
   private recoverUpToSeq = 0;
   private catchUp: { seq: number; event: ReconnectEvent } | undefined;
+  /**
+   * A target without hello (openedTarget): the window starts at the first message, and after a
+   * reopen a delivery published (`t`) before the reopen is recovered; the first one published
+   * after it means the backlog is in (ordered streams).
+   */
+  private byTime = false;
+  private recoverBeforeMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super();
@@ -209,6 +230,32 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     this.emit('open', atMs);
   }
 
+  /**
+   * A target's connection is up (no hello: WebSocket open, SSE 200, a long poll sent). The
+   * first connection subscribes at its first message; a reopen is a resume whose backlog is
+   * measured by publish time (docs/targets.md "What is measured").
+   */
+  protected openedTarget(atMs: number): void {
+    if (this.current !== 'connecting') return;
+    this.byTime = true;
+    this.alive(atMs);
+    const event = this.pending;
+    this.pending = undefined;
+    if (event) {
+      this.stats.reconnects++;
+      event.openAtMs = atMs;
+      event.attempts = this.backoff.attempts - 1;
+      event.reopenLastSeq = this.stats.highWaterSeq;
+      this.recoverBeforeMs = atMs;
+      this.catchUp = { seq: Number.POSITIVE_INFINITY, event };
+    }
+    this.current = 'open';
+    this.backoff.reset();
+    this.recorder.setConnected(this.stats, true);
+    this.stats.firstOpenAtMs ??= atMs;
+    this.emit('open', atMs);
+  }
+
   /** A steady-state answer carrying resume info (every poll answer): liveness, gaps. */
   protected answer(info: ResumeInfo, atMs: number): void {
     this.alive(atMs);
@@ -218,8 +265,11 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
   /** An envelope arrived (any order, maybe a repeat). */
   protected deliver(env: Envelope, atMs: number): void {
     if (this.window === undefined) {
-      this.recorder.countError('message-before-hello');
-      return;
+      if (!this.byTime || !Number.isSafeInteger(env.seq) || env.seq < 1) {
+        this.recorder.countError(this.byTime ? 'bad-envelope' : 'message-before-hello');
+        return;
+      }
+      this.subscribe(env.seq - 1);
     }
     if (!Number.isSafeInteger(env.seq) || typeof env.t !== 'number' || typeof env.data !== 'string') {
       this.recorder.countError('bad-envelope');
@@ -229,7 +279,8 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
       this.recorder.countError('misaddressed');
       return;
     }
-    const verdict = this.window.accept(env.seq);
+    const window = this.window as SeqWindow;
+    const verdict = window.accept(env.seq);
     const s = this.stats;
     if (verdict === 'duplicate') {
       s.duplicates++;
@@ -238,12 +289,18 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     if (verdict === 'out-of-order') s.outOfOrder++;
     else if (env.seq > s.highWaterSeq) s.highWaterSeq = env.seq;
     s.delivered++;
-    s.lastSeq = this.window.maxSeq;
+    s.lastSeq = window.maxSeq;
     s.payloadBytes += Buffer.byteLength(env.data, 'utf8');
-    const recovered = env.seq <= this.recoverUpToSeq;
+    const recovered = this.byTime ? env.t < this.recoverBeforeMs : env.seq <= this.recoverUpToSeq;
     if (recovered) s.recovered++;
     this.recorder.recordDelivery(atMs, env.t, recovered);
-    if (this.catchUp) this.checkCaughtUp(atMs);
+    if (this.catchUp) {
+      if (!this.byTime) this.checkCaughtUp(atMs);
+      else if (!recovered) {
+        this.catchUp.event.caughtUpAtMs = atMs;
+        this.catchUp = undefined;
+      }
+    }
     // emit() without a listener is one property lookup; listenerCount() costs more per message.
     this.emit('message', env, atMs);
   }

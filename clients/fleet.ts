@@ -80,6 +80,7 @@ function clientSettingsOf(config: GeneratorConfig): ClientSettingsInput {
     const value = (config as unknown as Record<string, unknown>)[key];
     if (value !== undefined) out[key] = value;
   }
+  if (config.target) out.target = config.target;
   return out as ClientSettingsInput;
 }
 

@@ -26,6 +26,7 @@ export const ERRORS = {
   PB_BAD_OPTION: { status: 0, message: 'invalid option' },
   PB_BAD_SCENARIO: { status: 0, message: 'invalid scenario' },
   PB_REMOTE_TARGET: { status: 0, message: 'non-loopback target refused (pass --allow-remote)' },
+  PB_TARGET_UNREACHABLE: { status: 0, message: 'the target server does not answer' },
   // runner
   PB_CHILD_CRASHED: { status: 0, message: 'a child process exited unexpectedly' },
   PB_CHILD_TIMEOUT: { status: 0, message: 'a child process did not answer in time' },

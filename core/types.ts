@@ -79,6 +79,8 @@ export interface Delivery {
   outOfOrder: number;
   /** Clients still behind the last message meant for them when the drain's limit passed (their misses are in `lost`). */
   behindAtEnd?: string[];
+  /** Target runs: messages the profile's JSON pointers could not read (one sample in `errors`' note). */
+  unparsed?: number;
 }
 
 export interface Bytes {
@@ -150,10 +152,11 @@ export interface RunResult {
     zombiesFreed?: number | null;
     zombiesNeverFreed?: number | null;
   };
+  /** null: not measured (a target without a pid; docs/targets.md). */
   server: {
-    cpuPct: number;
-    rssMB: number;
-    eventLoopP99Ms: number;
+    cpuPct: number | null;
+    rssMB: number | null;
+    eventLoopP99Ms: number | null;
     /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
     memoryKBPerConnection?: number;
@@ -174,6 +177,8 @@ export interface RunResult {
   timeseries: TimeseriesPoint[];
   /** Extensions. */
   pingRttMs?: LatencySummary;
+  /** Runs against a server pushbench did not start (docs/targets.md): which, and how it was driven. */
+  target?: TargetRunInfo;
   /** websocket runs: the heartbeat form the clients used (json, text, protocol, none). */
   heartbeatForm?: 'json' | 'text' | 'protocol' | 'none';
   /** socket.io runs: transport, Socket.IO's heartbeat, and what resumed each reconnect. */
@@ -183,10 +188,24 @@ export interface RunResult {
   /** Compression on: permessage-deflate (websocket, socket.io) or gzip (sse, short-poll, long-poll). */
   compression?: 'permessage-deflate' | 'gzip';
   errors?: Record<string, number>;
+  /** The first example of some error kinds (`unparsed`: a message the pointers could not read), at most 200 characters. */
+  errorSamples?: Record<string, string>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];
   /** Extension: what real browser pages observed (engine "browser" runs only; docs/browser.md). */
   browser?: BrowserObservations;
+}
+
+/** results.json `runs[].target`: the server measured when it is not one of pushbench's own. */
+export interface TargetRunInfo {
+  profile: string;
+  url: string;
+  /** publish: pushbench POSTed every envelope (exact expected counts); observe: the target's own stream, loss from seq gaps. */
+  mode: 'publish' | 'observe';
+  /** The server's CPU / RSS were sampled from /proc for this pid (and its children); absent: not measured. */
+  pid?: number;
+  /** How a reconnecting client resumed (none: what was missed across a reconnect is lost, and counted). */
+  resume: string;
 }
 
 /** socket.io runs (results.json `runs[].socketio`). */

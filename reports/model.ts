@@ -190,9 +190,19 @@ function strings(raw: unknown): string[] {
   return Array.isArray(raw) ? raw.map((s) => String(s)) : [];
 }
 
-/** The label users see: the protocol, with the engine when it is not pushbench's own. */
-export function runLabel(protocol: string, engine: string): string {
-  return engine === 'pushbench' ? protocol : `${protocol} (${engine})`;
+/**
+ * The label users see: the protocol, with the engine when it is not pushbench's own, and the
+ * target's profile when the run measured a server pushbench did not start ("sse @ nchan").
+ */
+export function runLabel(protocol: string, engine: string, target?: string): string {
+  const base = engine === 'pushbench' ? protocol : `${protocol} (${engine})`;
+  return target ? `${base} @ ${target}` : base;
+}
+
+/** A target run's profile (results.json `runs[].target.profile`), else undefined. */
+function targetOf(r: Record<string, unknown>): string | undefined {
+  const t = obj(r.target);
+  return typeof t.profile === 'string' ? t.profile : undefined;
 }
 
 /** Normalize one run; `key` must be unique in the file (see buildRunViews). */
@@ -288,6 +298,13 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
 /** payload json, permessage-deflate, socket.io transport, heartbeat and what resumed its reconnects. */
 function variantText(r: Record<string, unknown>): string[] {
   const out: string[] = [];
+  const t = obj(r.target);
+  if (typeof t.profile === 'string') {
+    out.push(
+      `target: ${t.profile} at ${String(t.url)} (${t.mode === 'observe' ? 'observed its own stream, loss from seq gaps' : 'published by POST'}; ` +
+        `resume: ${String(t.resume ?? 'none')}; server ${typeof t.pid === 'number' ? `pid ${t.pid}` : 'not measured'})`,
+    );
+  }
   if (r.payload === 'json') out.push('payload: json');
   if (typeof r.compression === 'string') out.push(`compression: ${r.compression}`);
   const sio = obj(r.socketio);
@@ -333,7 +350,7 @@ export function buildRunViews(results: Results): RunView[] {
   const seen = new Map<string, number>();
   return runs.map((raw) => {
     const r = obj(raw);
-    const base = runLabel(String(r.protocol ?? 'unknown'), String(r.engine ?? 'pushbench'));
+    const base = runLabel(String(r.protocol ?? 'unknown'), String(r.engine ?? 'pushbench'), targetOf(r));
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     const label = n === 1 ? base : `${base} #${n}`;

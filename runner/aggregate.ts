@@ -110,6 +110,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
     timeseries: timeseries(input),
     pingRttMs: merged.pingRttMs.count ? merged.pingRttMs : undefined,
     errors: Object.keys(merged.errors).length ? merged.errors : undefined,
+    ...(merged.errorSamples ? { errorSamples: merged.errorSamples } : {}),
     ...behindNote(input.behindAtEnd ?? []),
   };
 }

@@ -6,7 +6,12 @@ import type { RunResult } from '../core/types.ts';
 import { formatBytes, formatMs } from '../core/units.ts';
 
 const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
-  { title: 'protocol', cell: (r) => (r.engine === 'pushbench' ? r.protocol : `${r.protocol} (${r.engine})`) },
+  {
+    title: 'protocol',
+    cell: (r) =>
+      (r.engine === 'pushbench' ? r.protocol : `${r.protocol} (${r.engine})`) +
+      (r.target ? ` @ ${r.target.profile}` : ''),
+  },
   { title: 'clients', cell: (r) => String(r.clients) },
   { title: 'p50', cell: (r) => formatMs(r.latencyMs.p50) },
   { title: 'p99', cell: (r) => formatMs(r.latencyMs.p99) },
@@ -20,7 +25,10 @@ const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
   },
   { title: 'reconnects', cell: (r) => String(r.reconnects.count) },
   { title: 'detect p50', cell: detectCell },
-  { title: 'srv CPU', cell: (r) => `${r.server.cpuPct.toFixed(1)}%` },
+  {
+    title: 'srv CPU',
+    cell: (r) => (r.server.cpuPct === null ? 'not measured' : `${r.server.cpuPct.toFixed(1)}%`),
+  },
   { title: 'flags', cell: flags },
 ];
 
