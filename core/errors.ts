@@ -16,11 +16,15 @@ export const ERRORS = {
   PB_BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
   PB_HEADERS_TOO_LARGE: { status: 431, message: 'request header fields too large' },
   PB_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
+  PB_URI_TOO_LONG: { status: 414, message: 'request path too long' },
+  PB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  PB_UPGRADE_REQUIRED: { status: 426, message: 'this endpoint speaks WebSocket only' },
   PB_BAD_HOST: { status: 421, message: 'Host header is not a loopback name' },
   PB_INTERNAL: { status: 500, message: 'internal server error' },
   // websocket wire errors (sent as {"type":"error"} or as a close code)
   PB_WS_BAD_JSON: { status: 0, message: 'frame is not valid JSON' },
   PB_WS_UNKNOWN_TYPE: { status: 0, message: 'unknown message type' },
+  PB_WS_BINARY: { status: 0, message: 'binary frames are not accepted; send text' },
   PB_SLOW_CONSUMER: { status: 0, message: 'client stopped reading; send buffer limit reached' },
   // configuration, CLI and scenarios
   PB_BAD_OPTION: { status: 0, message: 'invalid option' },

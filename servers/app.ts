@@ -14,7 +14,7 @@ import type { ProtocolName } from '../core/types.ts';
 import { browserPageRoute } from './browser-page.ts';
 import { ServerContext, type ZombieEvent } from './context.ts';
 import { demoPageRoute } from './demo-page.ts';
-import { clientErrorHandler, installErrorHandlers } from './http-errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './http-errors.ts';
 import { ByteMeter } from './meter.ts';
 import { metricsRoute } from './metrics.ts';
 import { resolveOptions, type ServerOptions } from './options.ts';
@@ -73,6 +73,16 @@ function installHostCheck(app: FastifyInstance, ctx: ServerContext): void {
  */
 function installConnectionLimit(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', (req, reply, done) => {
+    // Shutting down: 503 PB_SHUTTING_DOWN; SSE answers 204 and WebSocket closes 1001 themselves.
+    if (ctx.shuttingDown && req.headers.upgrade === undefined && !req.url.startsWith('/sse')) {
+      const pe = new PushbenchError('PB_SHUTTING_DOWN');
+      reply
+        .code(pe.status)
+        .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .send(pe.toJSON());
+      return;
+    }
     if (!ctx.overLimit.has(req.raw.socket) || req.headers.upgrade !== undefined) return done();
     const pe = new PushbenchError(
       'PB_TOO_MANY_CONNECTIONS',
@@ -122,6 +132,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       connectionsCheckingInterval: checkEveryMs,
     },
     clientErrorHandler,
+    frameworkErrors,
+    // During shutdown the hook below answers 503 in the error shape, not fastify's own body.
+    return503OnClosing: false,
   });
   const sockets = new Set<Socket>();
   // One shared 'close' listener (it fires once): no closure per connection.

@@ -19,11 +19,28 @@ export function toPushbenchError(err: unknown): PushbenchError {
   if (err instanceof PushbenchError) return err;
   const e = err as Partial<FastifyError>;
   if (e.statusCode === 413) return new PushbenchError('PB_BODY_TOO_LARGE', e.message);
+  if (e.statusCode === 415)
+    return new PushbenchError('PB_UNSUPPORTED_MEDIA_TYPE', 'expected application/json');
+  // The router's own: a path parameter over maxParamLength, or a path that is not valid %-encoding.
+  if (e.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return new PushbenchError('PB_URI_TOO_LONG', 'a path segment is over 1,000 characters');
+  if (e.code === 'FST_ERR_BAD_URL')
+    return new PushbenchError('PB_BAD_REQUEST', 'the path is not a valid URL component');
   if (e.statusCode === 503) return new PushbenchError('PB_SHUTTING_DOWN');
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
     return new PushbenchError('PB_BAD_BODY', e.message);
   }
   return new PushbenchError('PB_INTERNAL');
+}
+
+/** fastify's frameworkErrors: errors the router raises before any route (414, bad %-encoding). */
+export function frameworkErrors(
+  err: FastifyError,
+  _req: unknown,
+  reply: import('fastify').FastifyReply,
+): void {
+  const pe = toPushbenchError(err);
+  reply.code(pe.status).type(JSON_TYPE).send(pe.toJSON());
 }
 
 /** Install the error and not-found handlers. */
@@ -33,7 +50,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     reply.code(pe.status).type(JSON_TYPE).send(pe.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
-    const pe = new PushbenchError('PB_NOT_FOUND', `${req.method} ${req.url.split('?')[0]}`);
+    // The path is echoed at most 200 characters long (a 10 KB path is not sent back).
+    const p = req.url.split('?')[0];
+    const pe = new PushbenchError(
+      'PB_NOT_FOUND',
+      `${req.method} ${p.length > 200 ? `${p.slice(0, 200)}…` : p}`,
+    );
     reply.code(pe.status).type(JSON_TYPE).send(pe.toJSON());
   });
 }

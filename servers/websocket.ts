@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { CLOSE_CODES, ERRORS, type ErrorCode } from '../core/errors.ts';
+import { CLOSE_CODES, ERRORS, type ErrorCode, PushbenchError } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
@@ -96,8 +96,12 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     sendControl(peer, { type: 'error', code, message: `${ERRORS[code].message}: ${detail}` });
   }
 
-  function onFrame(peer: Peer, raw: RawData): void {
+  function onFrame(peer: Peer, raw: RawData, isBinary: boolean): void {
     counters.messagesReceived++;
+    if (isBinary) {
+      sendError(peer, 'PB_WS_BINARY', 'the heartbeat is a text frame');
+      return;
+    }
     if (raw instanceof Buffer && raw.length === 4 && raw.toString() === 'ping') {
       if (!cutIfSlow(peer) && peer.ws.readyState === peer.ws.OPEN) peer.ws.send('pong');
       return;
@@ -180,9 +184,9 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const peer = peerOf.get(this);
     if (peer) forget(peer);
   }
-  function onMessageFrame(this: WebSocket, raw: RawData): void {
+  function onMessageFrame(this: WebSocket, raw: RawData, isBinary: boolean): void {
     const peer = peerOf.get(this);
-    if (peer) onFrame(peer, raw);
+    if (peer) onFrame(peer, raw, isBinary);
   }
   function onPong(this: WebSocket): void {
     const peer = peerOf.get(this);
@@ -229,15 +233,26 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     await closeAll(peers, ctx.options.shutdownTimeoutMs / 2);
   });
 
-  const route = {
-    config: { protocol: 'websocket' },
-    websocket: true,
-    preValidation: async (req: FastifyRequest) => {
-      queryOf(req);
-    },
-  } as const;
-  app.get('/ws', route, connect);
-  app.get('/websocket/:client', route, connect);
+  // A plain GET (no Upgrade) gets 426 with the error shape instead of the plugin's empty 404.
+  for (const url of ['/ws', '/websocket/:client']) {
+    app.route({
+      method: 'GET',
+      url,
+      config: { protocol: 'websocket' },
+      preValidation: async (req: FastifyRequest) => {
+        queryOf(req);
+      },
+      handler: async (_req, reply) => {
+        const pe = new PushbenchError('PB_UPGRADE_REQUIRED', 'send Upgrade: websocket');
+        return reply
+          .code(pe.status)
+          .header('upgrade', 'websocket')
+          .type('application/json; charset=utf-8')
+          .send(pe.toJSON());
+      },
+      wsHandler: connect,
+    });
+  }
 }
 
 /** Close every peer with 1001, then terminate whoever has not closed within graceMs. */
