@@ -13,7 +13,7 @@ export interface ServerOptions extends Partial<typeof SERVER_DEFAULTS> {
   protocols?: ProtocolName[];
   /**
    * Folder of the browser benchmark page to serve at GET /bench/ (clients/browser/page-dir.ts
-   * BENCH_PAGE_DIR). Passed in because servers/ may not import clients/; absent: no /bench/.
+   * benchPageDir()). Passed in because servers/ may not import clients/; absent: no /bench/.
    */
   benchPageDir?: string;
 }
