@@ -252,11 +252,23 @@ export const PERF_DEFAULTS = {
   proxyPings: 2_000,
   quickProxyPings: 300,
   proxyPayloadBytes: 64,
+  /** pushbench's generators vs Artillery: WebSocket clients with the 3 s heartbeat, whole engine runs. */
+  artilleryClients: 1_000,
+  artilleryRampMs: 2_000,
+  artilleryWarmUpMs: 2_000,
+  artilleryMeasureMs: 10_000,
+  quickArtilleryRampMs: 1_000,
+  quickArtilleryWarmUpMs: 1_000,
+  quickArtilleryMeasureMs: 3_000,
+  artilleryHeartbeatIntervalMs: 3_000,
   /** Ratio bounds (pushbench ÷ baseline), the targets of docs/perf.md. */
   targets: {
     fanoutLatencyP50Max: 0.9,
     fanoutCpuMax: 0.8,
     generatorOverheadMax: 1.15,
     pollRateMin: 0.9,
+    /** Generator CPU per delivered message, pushbench ÷ Artillery; and p99 no worse. */
+    artilleryGeneratorCpuMax: 0.5,
+    artilleryLatencyP99Max: 1.0,
   },
 };
