@@ -113,6 +113,8 @@ export const RUN_DEFAULTS = {
   saturationMs: 50,
   /** A message source that published a message later than this after its scheduled time fell behind. */
   sourceLagMs: 100,
+  /** server.memoryKBPerConnection is reported only from this many open connections (below: RSS noise). */
+  memoryMinConnections: 500,
   outDir: 'reports/out',
   seed: 1,
 };

@@ -159,10 +159,12 @@ export interface RunResult {
     eventLoopP99Ms: number | null;
     /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
-    memoryKBPerConnection?: number;
+    /** null below RUN_DEFAULTS.memoryMinConnections open connections, or when RSS did not grow. */
+    memoryKBPerConnection?: number | null;
   };
   generator: {
-    eventLoopP99Ms: number;
+    /** null when not measured (the Artillery engine: its generator is Artillery's). */
+    eventLoopP99Ms: number | null;
     saturated: boolean;
     /**
      * Extension: CPU ms of the load-generating processes (pushbench's generators, Artillery,

@@ -276,7 +276,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       rssMB: num(s.rssMB),
       eventLoopP99Ms: num(s.eventLoopP99Ms),
       cpuMsPerMsg: num(s.cpuMsPerDeliveredMessage),
-      kbPerConnection: num(s.memoryKBPerConnection),
+      kbPerConnection: memoryPerConnection(num(s.memoryKBPerConnection), num(r.clients)),
     },
     generator: {
       eventLoopP99Ms: num(g.eventLoopP99Ms),
@@ -363,4 +363,14 @@ export function faultWindows(runs: RunView[]): FaultWindow[] {
   const byKey = new Map<string, FaultWindow>();
   for (const f of runs.flatMap((r) => r.faults)) byKey.set(`${f.kind}@${f.fromS}-${f.toS}`, f);
   return [...byKey.values()].sort((a, b) => a.fromS - b.fromS);
+}
+
+/**
+ * Memory per connection only where the connection count makes it meaningful (docs/report.md):
+ * results written before the figure became null under RUN_DEFAULTS.memoryMinConnections carry
+ * RSS noise (often "0.0 KB") there; it reads "—" and is never starred.
+ */
+function memoryPerConnection(kb: number | null, clients: number | null): number | null {
+  if (kb === null || kb <= 0 || clients === null || clients < RUN_DEFAULTS.memoryMinConnections) return null;
+  return kb;
 }

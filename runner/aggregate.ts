@@ -4,6 +4,7 @@
  * the source's expected counts. Definitions: README.md "What a run measures".
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
+import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { FaultRecord, ProtocolName, RunResult, SourceFigures, TimeseriesPoint } from '../core/types.ts';
 import type { CpuReading } from './proc-cpu.ts';
 import { round3, summarizeSamples } from './results-io.ts';
@@ -132,22 +133,28 @@ function serverFigures(input: AggregateInput): {
   rssMB: number;
   eventLoopP99Ms: number;
   cpuMs: number;
-  memoryKBPerConnection: number;
+  memoryKBPerConnection: number | null;
 } {
   const s = input.samples;
-  if (s.length < 2) return { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0, cpuMs: 0, memoryKBPerConnection: 0 };
+  if (s.length < 2) return { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0, cpuMs: 0, memoryKBPerConnection: null };
   const first = s[0];
   const last = s[s.length - 1];
   const cpuMs = last.cpuUserMs + last.cpuSystemMs - (first.cpuUserMs + first.cpuSystemMs);
   const wallMs = Math.max(1, last.atMs - first.atMs);
   const peak = s.reduce((a, b) => (b.connections > a.connections ? b : a), first);
-  const perConn = peak.connections ? ((peak.rssMB - input.baselineRssMB) * 1024) / peak.connections : 0;
+  // RSS growth over a few hundred connections is GC and allocator noise (docs/perf.md "Cost
+  // figures in results.json"): null below RUN_DEFAULTS.memoryMinConnections or when RSS did not grow.
+  const growthKB = (peak.rssMB - input.baselineRssMB) * 1024;
+  const perConn =
+    peak.connections >= RUN_DEFAULTS.memoryMinConnections && growthKB > 0
+      ? round3(growthKB / peak.connections)
+      : null;
   return {
     cpuPct: round3((cpuMs / wallMs) * 100),
     rssMB: round3(Math.max(...s.map((x) => x.rssMB))),
     eventLoopP99Ms: round3(Math.max(...s.map((x) => x.eventLoopP99Ms))),
     cpuMs: round3(cpuMs),
-    memoryKBPerConnection: round3(Math.max(0, perConn)),
+    memoryKBPerConnection: perConn,
   };
 }
 

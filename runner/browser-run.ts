@@ -134,7 +134,7 @@ export function browserRunResult(
   const merged = mergeWorkerReports([final.report]);
   const run = aggregateRun({ ...base, engine: 'browser', clients: final.info.pages, merged });
   const lagMs = final.info.timerLag.p99Ms;
-  const loopMs = Math.max(run.generator.eventLoopP99Ms, lagMs);
+  const loopMs = Math.max(run.generator.eventLoopP99Ms ?? 0, lagMs);
   run.generator = { ...run.generator, eventLoopP99Ms: round3(loopMs), saturated: loopMs > base.saturationMs };
   run.browser = browserObservations({
     events: merged.reconnects as BrowserReconnectEvent[],
