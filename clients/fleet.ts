@@ -30,10 +30,6 @@ export interface GeneratorConfig extends Partial<Omit<ClientSettings, 'heartbeat
   warmUpEndsAtMs: number;
   /** A non-loopback target is refused unless this is true. */
   allowRemote?: boolean;
-  /** Fault proxy settings (network/); not used by the fleet itself. */
-  network?: unknown;
-  faults?: unknown[];
-  viaProxy?: unknown;
 }
 
 export interface Progress {

@@ -67,7 +67,7 @@ export class BrowserHost {
     const timeoutMs = BROWSER_DEFAULTS.pageLoadTimeoutMs + 10_000;
     try {
       this.userDataDir = (await this.launched).userDataDir;
-      await this.child.request('init', { config: config as unknown as Record<string, unknown> }, timeoutMs);
+      await this.child.request('init', { config }, timeoutMs);
     } catch (err) {
       throw browserFailed(err);
     }

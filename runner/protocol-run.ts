@@ -25,7 +25,7 @@ import {
   windowsFor,
 } from './browser-run.ts';
 import { ChildHandle } from './child.ts';
-import type { GeneratorConfig } from './generator.ts';
+import type { GeneratorInit, GeneratorRequest } from './generator.ts';
 import { type CpuReading, readCpu } from './proc-cpu.ts';
 import { createProgress } from './progress.ts';
 import { spawnServerChild } from './server-child.ts';
@@ -96,7 +96,16 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     pagesReady?.catch(() => undefined);
     await Promise.all(
       plan.map((workerIds, i) =>
-        initGenerator(generators[i], i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
+        initGenerator(generators[i], {
+          workerIndex: i,
+          protocol,
+          clientIds: workerIds,
+          targetUrl: url,
+          scenario,
+          allowRemote: opts.allowRemote,
+          warmUpEndsAtMs: measureStartMs,
+          windows: faults,
+        }),
       ),
     );
     const hosts = browser ? [browser.child] : [];
@@ -313,41 +322,48 @@ function faultWindows(s: Scenario, ids: string[], measureStartMs: number): Appli
   }));
 }
 
-function spawnGenerator(workerIndex: number, protocol: ProtocolName): ChildHandle {
-  return new ChildHandle(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+function spawnGenerator(workerIndex: number, protocol: ProtocolName): GeneratorChild {
+  return new ChildHandle<GeneratorRequest>(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+}
+
+/** A generator process: the runner sends it GeneratorRequests (runner/generator.ts). */
+type GeneratorChild = ChildHandle<GeneratorRequest>;
+
+/** What initGenerator needs to build a generator's init. */
+interface GeneratorPlan {
+  workerIndex: number;
+  protocol: ProtocolName;
+  clientIds: string[];
+  targetUrl: string;
+  scenario: Scenario;
+  allowRemote?: boolean;
+  /** Epoch ms: the end of the warm-up (latencies before it are not recorded). */
+  warmUpEndsAtMs: number;
+  /** The run's fault windows (this generator's clients are picked out of them). */
+  windows: AppliedFaultWindow[];
 }
 
 /** Send the generator its clients and timeline; resolves when it is ready to start. */
-async function initGenerator(
-  gen: ChildHandle,
-  workerIndex: number,
-  protocol: ProtocolName,
-  clientIds: string[],
-  targetUrl: string,
-  s: Scenario,
-  opts: ProtocolRunOptions,
-  warmUpEndsAtMs: number,
-  windows: AppliedFaultWindow[],
-): Promise<void> {
-  const faults = scenarioFaults(s, windows, clientIds);
-  const config: GeneratorConfig = {
-    workerIndex,
-    protocol,
-    clientIds,
-    targetUrl,
-    allowRemote: opts.allowRemote,
+async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Promise<void> {
+  const s = p.scenario;
+  const config: GeneratorInit = {
+    workerIndex: p.workerIndex,
+    protocol: p.protocol,
+    clientIds: p.clientIds,
+    targetUrl: p.targetUrl,
+    allowRemote: p.allowRemote,
     rampUpMs: s.rampUpMs,
-    warmUpEndsAtMs,
+    warmUpEndsAtMs: p.warmUpEndsAtMs,
     ...scenarioClientSettings(s),
-    ...targetClientSettings(s, protocol),
+    ...targetClientSettings(s, p.protocol),
     headers: s.headers,
     network: s.network,
-    faults,
+    faults: scenarioFaults(s, p.windows, p.clientIds),
   };
   const failed = gen.waitFor<{ type: string; message: string }>('error', 60_000).then((m) => {
     throw new PushbenchError('PB_BAD_OPTION', `${gen.name}: ${m.message}`);
   });
-  gen.send({ type: 'init', config: config as unknown as Record<string, unknown> } as never);
+  gen.send({ type: 'init', config });
   await Promise.race([gen.waitFor('ready', 30_000), failed]);
   failed.catch(() => undefined);
 }
@@ -407,7 +423,7 @@ async function timeline(a: TimelineArgs): Promise<void> {
   }
 }
 
-async function stopGenerators(generators: ChildHandle[]): Promise<WorkerReport[]> {
+async function stopGenerators(generators: GeneratorChild[]): Promise<WorkerReport[]> {
   return Promise.all(
     generators.map(async (g) => {
       g.expectExit();
