@@ -47,7 +47,8 @@ function coverageText(c: Coverage, r: RunView, value: string): string | null {
   return got === 0 ? `${c.none} (0 of ${of})` : `${value} (${got} of ${of})`;
 }
 
-const LAT_HELP = 'client receive time − publish time';
+const LAT_HELP =
+  "client receive time − scheduled publish time; for short-/long-poll it includes the wait for the client's next poll (short-poll: about half the poll interval on average)";
 
 export const LATENCY_METRICS: Metric[] = [
   {

@@ -56,6 +56,23 @@ describe('renderReport', () => {
     assert.doesNotMatch(markupOnly(html), /\bNaN\b|\bundefined\b|>null</);
   });
 
+  it('the latency labels say polling latency includes the wait for the next poll', () => {
+    // The verdict's latency column headers carry the tooltip; the percentile chart its caption.
+    const heads = [...html.matchAll(/<th class="num" title="([^"]*)">p(?:50|99)<\/th>/g)].map((m) => m[1]);
+    assert.ok(heads.length >= 2, 'latency column headers found');
+    for (const title of heads.slice(0, 2)) {
+      assert.match(title, /receive time − scheduled publish time/);
+      assert.match(
+        title,
+        /includes the wait for the client&#39;s next poll|includes the wait for the client's next poll/,
+      );
+    }
+    assert.match(
+      html,
+      /Latency \(scheduled publish → client receive; for polling this includes the wait for the next poll/,
+    );
+  });
+
   it('marks the header warnings: saturated generator and breached SLOs', () => {
     assert.match(html, /short-poll: load generator saturated/);
     assert.match(html, /long-poll: SLO breached<\/strong>: p99 latency 7,480 ms &gt; 1,500 ms/);
