@@ -13,7 +13,7 @@ import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
 import { errorKind, parseJson, type Target, targetOf } from './http.ts';
 import { nowMs, type Recorder } from './metrics.ts';
-import { type SseEvent, SseParser } from './sse-parser.ts';
+import { type SseEvent, SseParser, SseTooLongError } from './sse-parser.ts';
 
 export class SseClient extends BaseClient {
   private readonly target: Target;
@@ -91,7 +91,14 @@ export class SseClient extends BaseClient {
       this.lastByteAtMs = atMs;
       this.receivedAtMs = atMs;
       this.alive(atMs);
-      this.safely(() => parser.push(chunk));
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        // A line or event over the parser's bound: close the stream (and reconnect) with a clear reason.
+        if (err instanceof SseTooLongError)
+          this.req === req && this.failed(`sse-${err.what}-too-long`, nowMs());
+        else this.crashed();
+      }
     });
     res.on('end', () => this.req === req && this.failed('closed', nowMs()));
   }
