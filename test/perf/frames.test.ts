@@ -95,7 +95,10 @@ describe('pre-built broadcast bytes equal per-client sends', () => {
     for (const size of SIZES) {
       const env = server.source.publish('y'.repeat(size));
       const event = `id: ${env.seq}\ndata: ${JSON.stringify(env)}\n\n`;
+      // One res.write per tick: Node 24's http coalesces writes made in the same tick into one
+      // chunk, Node 20 frames each; a tick apart, both send one chunk per event.
       bareRes!.write(event);
+      await new Promise((resolve) => setImmediate(resolve));
       expected += `${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`;
     }
     const want = Buffer.from(expected);
