@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { PushbenchError } from '../core/errors.ts';
 
 type Register = (program: Command) => void;
@@ -25,13 +25,18 @@ export async function buildProgram(): Promise<Command> {
       'Compare real-time push protocols (short polling, long polling, SSE, WebSocket) under load and faults',
     )
     .showHelpAfterError()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .configureOutput({ outputError: (str, write) => write(str) })
+    // Commander's own errors (unknown flag, missing argument) throw instead of exiting 1:
+    // main() turns them into exit code 2, like every other bad option. Subcommands inherit this.
+    .exitOverride();
   for (const load of COMMANDS) (await load()).register(program);
   return program;
 }
 
 /** Print an error the user can act on: code, message, every problem; never a stack for bad input. */
 export function reportError(err: unknown): number {
+  // Commander has printed its message (and the help) already; --help and --version exit 0.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   if (err instanceof PushbenchError) {
     console.error(`pushbench: ${err.code}: ${err.message}`);
     for (const p of err.problems) console.error(`  - ${p}`);

@@ -1,9 +1,10 @@
 /**
- * The shared part of every simulated client, written once: subscribe point, dedupe and
- * out-of-order counting (SeqWindow), resume from the high-water seq after any reconnect,
- * exponential backoff with jitter, the state machine connecting → open → dead → backoff →
- * connecting, steady vs recovered classification, gap accounting and the events
- * 'open' (atMs), 'dead' (reason, atMs), 'message' (env, atMs). A protocol file only opens
+ * The shared part of every simulated client, written once: the state machine connecting →
+ * open → dead → backoff → connecting, exponential backoff with jitter, reconnect events and the
+ * events 'open' (atMs), 'dead' (reason, atMs), 'message' (env, atMs). The delivery rules
+ * (subscribe point, dedupe, out-of-order, steady vs recovered, gaps, resume point, catch-up)
+ * are the client core's (clients/core/delivery.ts), the same module the browser page and the
+ * Artillery processor run (docs/clients.md, "One delivery core"). A protocol file only opens
  * connections and reports what happened through opened() / deliver() / advanceTo() /
  * alive() / failed(); teardown() closes what it opened.
  */
@@ -16,11 +17,11 @@ import {
   SOCKETIO_DEFAULTS,
 } from '../core/defaults.ts';
 import type { Envelope, ProtocolName, ResumeInfo } from '../core/types.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from './core/backoff.ts';
+import { DeliveryCore } from './core/delivery.ts';
 import type { HeaderProfile } from './headers.ts';
 import { nowMs, type Recorder } from './metrics.ts';
 import type { ClientStats, ReconnectEvent } from './report-types.ts';
-import { SeqWindow } from './seq-window.ts';
 
 export interface ClientConfig {
   id: string;
@@ -44,6 +45,20 @@ export interface ClientConfig {
   httpCompression?: boolean;
   /** socket.io: the server's heartbeat (bounds the connect) and the transport to start with. */
   socketio: { pingIntervalMs: number; pingTimeoutMs: number; transport: 'websocket' | 'polling' };
+  /** A server pushbench did not start, spoken to through a profile (clients/target/, docs/targets.md). */
+  target?: TargetClientConfig;
+}
+
+/** What a target client needs from the scenario's `target:` (profile defaults already applied). */
+export interface TargetClientConfig {
+  /** Profile name (clients/profiles/registry.ts): its framing hooks are looked up by it. */
+  profile: string;
+  /** Path (and query) on the target, `{channel}` filled in; `{client}` is the client's id. */
+  path: string;
+  resume: string;
+  message: { seq: string; t: string; data?: string };
+  /** socket.io: the event carrying messages. */
+  event?: string;
 }
 
 /** ClientConfig without the per-client fields (what a scenario / generator config carries). */
@@ -114,15 +129,12 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
   protected readonly recorder: Recorder;
   protected readonly stats: ClientStats;
   private current: ClientState = 'idle';
-  private window: SeqWindow | undefined;
+  private readonly core: DeliveryCore<ReconnectEvent>;
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastGoodAtMs = 0;
   /** A lost connection whose replacement has not opened yet. */
   private pending: ReconnectEvent | undefined;
-  /** Deliveries with seq ≤ this after the latest reopen were published before it: recovered. */
-  private recoverUpToSeq = 0;
-  private catchUp: { seq: number; event: ReconnectEvent } | undefined;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super();
@@ -131,6 +143,13 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     this.recorder = recorder;
     this.stats = recorder.addClient(config.id);
     this.backoff = new Backoff(config.backoff);
+    this.core = new DeliveryCore<ReconnectEvent>(config.id, this.stats, {
+      byteLength: (text) => Buffer.byteLength(text, 'utf8'),
+      countError: (kind) => this.recorder.countError(kind),
+      caughtUp: (event, atMs) => {
+        event.caughtUpAtMs = atMs;
+      },
+    });
   }
 
   get state(): ClientState {
@@ -178,7 +197,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
 
   /** Resume point for the next connection: undefined before the first subscribe. */
   protected resumeSeq(): number | undefined {
-    return this.stats.subscribedAfterSeq === undefined ? undefined : this.stats.highWaterSeq;
+    return this.core.resumeSeq();
   }
 
   protected get stopped(): boolean {
@@ -197,11 +216,32 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
   protected opened(info: ResumeInfo, atMs: number, resumedBy?: 'recovery' | 'seq'): void {
     if (this.current !== 'connecting') return;
     this.alive(atMs);
-    if (this.stats.subscribedAfterSeq === undefined || this.window === undefined) {
-      this.subscribe(info.lastSeq);
-    } else {
-      this.resumed(info, atMs, resumedBy);
+    const { resumed, gapLost } = this.core.open(info);
+    if (resumed) this.resumed(info, gapLost, atMs, resumedBy);
+    this.current = 'open';
+    this.backoff.reset();
+    this.recorder.setConnected(this.stats, true);
+    this.stats.firstOpenAtMs ??= atMs;
+    this.emit('open', atMs);
+  }
+
+  /**
+   * A target's connection is up (no hello: WebSocket open, SSE 200, a long poll sent). The
+   * first connection subscribes at its first message; a reopen is a resume whose backlog is
+   * measured by publish time (docs/targets.md "What is measured"; the core's openWithoutHello).
+   */
+  protected openedTarget(atMs: number): void {
+    if (this.current !== 'connecting') return;
+    this.alive(atMs);
+    const event = this.pending;
+    this.pending = undefined;
+    if (event) {
+      this.stats.reconnects++;
+      event.openAtMs = atMs;
+      event.attempts = this.backoff.attempts - 1;
+      event.reopenLastSeq = this.stats.highWaterSeq;
     }
+    this.core.openWithoutHello(atMs, event);
     this.current = 'open';
     this.backoff.reset();
     this.recorder.setConnected(this.stats, true);
@@ -212,46 +252,21 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
   /** A steady-state answer carrying resume info (every poll answer): liveness, gaps. */
   protected answer(info: ResumeInfo, atMs: number): void {
     this.alive(atMs);
-    if (this.window) this.applyResumeInfo(info);
+    this.core.answer(info);
   }
 
   /** An envelope arrived (any order, maybe a repeat). */
   protected deliver(env: Envelope, atMs: number): void {
-    if (this.window === undefined) {
-      this.recorder.countError('message-before-hello');
-      return;
-    }
-    if (!Number.isSafeInteger(env.seq) || typeof env.t !== 'number' || typeof env.data !== 'string') {
-      this.recorder.countError('bad-envelope');
-      return;
-    }
-    if (env.to !== undefined && env.to !== this.id) {
-      this.recorder.countError('misaddressed');
-      return;
-    }
-    const verdict = this.window.accept(env.seq);
-    const s = this.stats;
-    if (verdict === 'duplicate') {
-      s.duplicates++;
-      return;
-    }
-    if (verdict === 'out-of-order') s.outOfOrder++;
-    else if (env.seq > s.highWaterSeq) s.highWaterSeq = env.seq;
-    s.delivered++;
-    s.lastSeq = this.window.maxSeq;
-    s.payloadBytes += Buffer.byteLength(env.data, 'utf8');
-    const recovered = env.seq <= this.recoverUpToSeq;
-    if (recovered) s.recovered++;
-    this.recorder.recordDelivery(atMs, env.t, recovered);
-    if (this.catchUp) this.checkCaughtUp(atMs);
+    const verdict = this.core.deliver(env, atMs);
+    if (verdict === 'duplicate' || verdict === 'rejected') return;
+    this.recorder.recordDelivery(atMs, env.t, verdict === 'recovered');
     // emit() without a listener is one property lookup; listenerCount() costs more per message.
     this.emit('message', env, atMs);
   }
 
   /** Everything for this client up to `seq` has been received or counted (a poll answer's lastSeq). */
   protected advanceTo(seq: number, atMs: number): void {
-    if (seq > this.stats.highWaterSeq) this.stats.highWaterSeq = seq;
-    if (this.catchUp) this.checkCaughtUp(atMs);
+    this.core.advanceTo(seq, atMs);
   }
 
   /** The connection (or the attempt) is dead: tear down, back off, reconnect. */
@@ -261,7 +276,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     this.current = 'dead';
     this.recorder.setConnected(this.stats, false);
     this.recorder.countError(reason);
-    this.catchUp = undefined;
+    const resumeAfterSeq = this.core.lost();
     if (wasOpen) {
       this.pending = this.recorder.addReconnect({
         client: this.id,
@@ -269,7 +284,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
         lastGoodAtMs: this.lastGoodAtMs,
         deadAtMs: atMs,
         attempts: 0,
-        resumeAfterSeq: this.stats.highWaterSeq,
+        resumeAfterSeq,
       });
     }
     this.emit('dead', reason, atMs);
@@ -314,17 +329,8 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     else this.recorder.countError('client-crash');
   }
 
-  private subscribe(lastSeq: number): void {
-    this.stats.subscribedAfterSeq = lastSeq;
-    this.stats.highWaterSeq = lastSeq;
-    this.stats.lastSeq = lastSeq;
-    this.recoverUpToSeq = lastSeq;
-    this.window = new SeqWindow(lastSeq);
-  }
-
-  private resumed(info: ResumeInfo, atMs: number, resumedBy?: 'recovery' | 'seq'): void {
-    const gapLost = this.applyResumeInfo(info);
-    this.recoverUpToSeq = info.lastSeq;
+  /** A lost connection's replacement opened: complete its reconnect event. */
+  private resumed(info: ResumeInfo, gapLost: number, atMs: number, resumedBy?: 'recovery' | 'seq'): void {
     const event = this.pending;
     this.pending = undefined;
     if (!event) return;
@@ -334,34 +340,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
     event.attempts = this.backoff.attempts - 1;
     event.reopenLastSeq = info.lastSeq;
     if (gapLost > 0) event.gapLost = gapLost;
-    // Addressed: the server's own last seq for this client, not the next one addressed to it.
-    this.catchUp = { seq: info.lastForClient ?? info.lastSeq, event };
-    this.checkCaughtUp(atMs);
-  }
-
-  /** Source restarts and gaps announced by resume info; returns the seqs counted lost. */
-  private applyResumeInfo(info: ResumeInfo): number {
-    const s = this.stats;
-    if (info.lastSeq < s.highWaterSeq) {
-      // The source restarted (seqs went backwards): start over after its lastSeq.
-      this.recorder.countError('source-reset');
-      this.window!.reset(info.lastSeq);
-      s.highWaterSeq = info.lastSeq;
-    }
-    const gap = info.gap;
-    if (!gap || gap.to < gap.from) return 0;
-    const lost = gap.to - gap.from + 1;
-    s.gapsLost += lost;
-    this.window!.skipTo(gap.to);
-    if (gap.to > s.highWaterSeq) s.highWaterSeq = gap.to;
-    return lost;
-  }
-
-  private checkCaughtUp(atMs: number): void {
-    const c = this.catchUp!;
-    if (this.stats.highWaterSeq < c.seq) return;
-    c.event.caughtUpAtMs = atMs;
-    this.catchUp = undefined;
+    this.core.awaitCatchUp(info, event, atMs);
   }
 
   private scheduleRetry(): void {

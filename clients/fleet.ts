@@ -30,10 +30,6 @@ export interface GeneratorConfig extends Partial<Omit<ClientSettings, 'heartbeat
   warmUpEndsAtMs: number;
   /** A non-loopback target is refused unless this is true. */
   allowRemote?: boolean;
-  /** Fault proxy settings (network/); not used by the fleet itself. */
-  network?: unknown;
-  faults?: unknown[];
-  viaProxy?: unknown;
 }
 
 export interface Progress {
@@ -80,6 +76,7 @@ function clientSettingsOf(config: GeneratorConfig): ClientSettingsInput {
     const value = (config as unknown as Record<string, unknown>)[key];
     if (value !== undefined) out[key] = value;
   }
+  if (config.target) out.target = config.target;
   return out as ClientSettingsInput;
 }
 

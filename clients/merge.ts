@@ -38,12 +38,14 @@ export function mergeWorkerReports(reports: WorkerReport[]): MergedReport {
   };
   const totals = zeroTotals();
   const errors: Record<string, number> = {};
+  const samples: Record<string, string> = {};
   for (const r of reports) {
     addEncoded(merged.steadyUs, r.histograms.steadyUs);
     addEncoded(merged.recoveredUs, r.histograms.recoveredUs);
     addEncoded(merged.pingRttUs, r.histograms.pingRttUs);
     for (const k of TOTAL_KEYS) totals[k] += r.totals[k];
     for (const [kind, n] of Object.entries(r.errors)) errors[kind] = (errors[kind] ?? 0) + n;
+    for (const [kind, text] of Object.entries(r.errorSamples ?? {})) samples[kind] ??= text;
   }
   const loops = reports.map((r) => r.eventLoop);
   const worst = (pick: (e: WorkerReport['eventLoop']) => number): number => Math.max(0, ...loops.map(pick));
@@ -76,6 +78,7 @@ export function mergeWorkerReports(reports: WorkerReport[]): MergedReport {
       cpuSystemMs: sum(reports, (r) => r.resources.cpuSystemMs),
     },
     errors,
+    ...(Object.keys(samples).length ? { errorSamples: samples } : {}),
   };
 }
 

@@ -51,6 +51,8 @@ export class Recorder {
   private readonly clients = new Map<string, ClientStats>();
   private readonly reconnectEvents: ReconnectEvent[] = [];
   private readonly errors: Record<string, number> = {};
+  /** The first example of an error kind that keeps one (an unparsed message), cut to 200 chars. */
+  private readonly samples: Record<string, string> = {};
   private readonly eventLoop: IntervalHistogram = monitorEventLoopDelay({
     resolution: EVENT_LOOP_RESOLUTION_MS,
   });
@@ -141,6 +143,12 @@ export class Recorder {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 
+  /** Count an error and keep its first example (e.g. a message the pointers could not read). */
+  countErrorWithSample(kind: string, sample: string): void {
+    this.countError(kind);
+    this.samples[kind] ??= sample.slice(0, 200);
+  }
+
   get connected(): number {
     return this.connectedCount;
   }
@@ -189,6 +197,7 @@ export class Recorder {
       eventLoop: this.eventLoopSummary(),
       resources: resources(),
       errors: { ...this.errors },
+      ...(Object.keys(this.samples).length ? { errorSamples: { ...this.samples } } : {}),
     };
   }
 

@@ -123,6 +123,8 @@ export interface WorkerReport {
   /** The generator process's own memory and CPU time at the snapshot. */
   resources: Resources;
   errors: Record<string, number>;
+  /** The first example of some error kinds (an unparsed message), cut to 200 characters. */
+  errorSamples?: Record<string, string>;
   /** Final report only: when this worker's proxy really applied / removed each fault (epoch ms). */
   faultsApplied?: Array<{ fault: number; appliedAtMs: number; removedAtMs?: number }>;
 }
@@ -164,4 +166,5 @@ export interface MergedReport {
   /** Summed over the generator processes. */
   resources: Resources;
   errors: Record<string, number>;
+  errorSamples?: Record<string, string>;
 }

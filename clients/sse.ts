@@ -13,7 +13,7 @@ import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
 import { errorKind, parseJson, type Target, targetOf } from './http.ts';
 import { nowMs, type Recorder } from './metrics.ts';
-import { type SseEvent, SseParser } from './sse-parser.ts';
+import { type SseEvent, SseParser, SseTooLongError } from './sse-parser.ts';
 
 export class SseClient extends BaseClient {
   private readonly target: Target;
@@ -23,7 +23,7 @@ export class SseClient extends BaseClient {
   private idleTimer: NodeJS.Timeout | undefined;
   private lastByteAtMs = 0;
   /** Receive time of the chunk being parsed (events dispatch synchronously from push()). */
-  private receivedAtMs = 0;
+  protected receivedAtMs = 0;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super(config, recorder);
@@ -34,14 +34,12 @@ export class SseClient extends BaseClient {
   }
 
   protected connect(): void {
-    const since = this.resumeSeq();
-    const headers = since === undefined ? this.headers : { ...this.headers, 'Last-Event-ID': String(since) };
     const req = http.get({
       agent: false,
       host: this.target.host,
       port: this.target.port,
-      path: `/sse?client=${encodeURIComponent(this.id)}`,
-      headers,
+      path: this.path(),
+      headers: this.requestHeaders(this.headers),
     });
     this.req = req;
     const current = (): boolean => this.req === req;
@@ -52,6 +50,20 @@ export class SseClient extends BaseClient {
     this.lastByteAtMs = nowMs();
     this.armIdle(this.idleMs);
   }
+
+  /** The stream's path and query. */
+  protected path(): string {
+    return `/sse?client=${encodeURIComponent(this.id)}`;
+  }
+
+  /** The request's headers: `base` plus Last-Event-ID when resuming. */
+  protected requestHeaders(base: Record<string, string>): Record<string, string> {
+    const since = this.resumeSeq();
+    return since === undefined ? base : { ...base, 'Last-Event-ID': String(since) };
+  }
+
+  /** The stream's 200 arrived (pushbench's server then sends its hello event). */
+  protected onStreamOpen(_atMs: number): void {}
 
   protected teardown(): void {
     clearTimeout(this.idleTimer);
@@ -67,6 +79,7 @@ export class SseClient extends BaseClient {
       this.failed(res.statusCode !== 200 ? `http-${res.statusCode}` : 'not-event-stream', nowMs());
       return;
     }
+    this.onStreamOpen(nowMs());
     const parser = new SseParser((event) => this.onEvent(event));
     // A gzip stream (the server flushes after every event) is decoded on the way in.
     const body = res.headers['content-encoding'] === 'gzip' ? res.pipe(zlib.createGunzip()) : res;
@@ -78,12 +91,19 @@ export class SseClient extends BaseClient {
       this.lastByteAtMs = atMs;
       this.receivedAtMs = atMs;
       this.alive(atMs);
-      this.safely(() => parser.push(chunk));
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        // A line or event over the parser's bound: close the stream (and reconnect) with a clear reason.
+        if (err instanceof SseTooLongError)
+          this.req === req && this.failed(`sse-${err.what}-too-long`, nowMs());
+        else this.crashed();
+      }
     });
     res.on('end', () => this.req === req && this.failed('closed', nowMs()));
   }
 
-  private onEvent(event: SseEvent): void {
+  protected onEvent(event: SseEvent): void {
     if (event.type !== 'message' && event.type !== 'hello') {
       this.recorder.countError(`sse-event:${event.type}`);
       return;

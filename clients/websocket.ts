@@ -52,10 +52,10 @@ export class WebSocketClient extends BaseClient {
         return socket;
       }) as typeof net.createConnection,
     };
-    const ws = new WebSocket(this.url(), options);
+    const ws = new WebSocket(this.url(), this.subprotocols(), options);
     this.ws = ws;
     const current = (): boolean => this.ws === ws;
-    ws.on('open', () => current() && this.startHeartbeat());
+    ws.on('open', () => current() && this.onOpen());
     ws.on('message', (data: Buffer) => {
       if (this.ws === ws) this.onFrameSafely(data);
     });
@@ -90,7 +90,17 @@ export class WebSocketClient extends BaseClient {
     });
   }
 
-  private url(): string {
+  /** Subprotocols to request (none for pushbench's server). */
+  protected subprotocols(): string[] {
+    return [];
+  }
+
+  /** The upgrade completed (pushbench's server then sends its hello). */
+  protected onOpen(): void {
+    this.startHeartbeat();
+  }
+
+  protected url(): string {
     const since = this.resumeSeq();
     const id = encodeURIComponent(this.id);
     if (this.config.wsPath === 'websocket') {
@@ -117,7 +127,12 @@ export class WebSocketClient extends BaseClient {
       this.onPong(this.pings[0], atMs);
       return;
     }
-    const msg = parseJson<Envelope | ControlMessage>(data.toString('utf8'));
+    this.onText(data.toString('utf8'), atMs);
+  }
+
+  /** A frame that is not the text heartbeat's pong: pushbench's wire (docs/wire.md). */
+  protected onText(text: string, atMs: number): void {
+    const msg = parseJson<Envelope | ControlMessage>(text);
     if (msg === undefined) {
       this.recorder.countError('bad-json');
       return;

@@ -17,6 +17,13 @@ export const SERVER_DEFAULTS = {
   /** Retention window: by count and by age. */
   retentionCount: 10_000,
   retentionMs: 120_000,
+  /**
+   * Retention window by size: the JSON characters of the retained envelopes (docs/servers.md).
+   * A resume's backlog and a poll answer are at most this big, well below V8's string limit.
+   */
+  retentionBytes: 64 * 1024 * 1024,
+  /** Poll answers cached (shared by short- and long-poll) hold at most this many bytes together. */
+  pollCacheBytes: 32 * 1024 * 1024,
   /** long-poll `wait` default and cap. */
   longPollWaitMs: 25_000,
   longPollMaxWaitMs: 60_000,
@@ -36,6 +43,16 @@ export const SERVER_DEFAULTS = {
   publishBodyLimitBytes: 64 * 1024,
   /** Per-connection send buffer beyond which a non-reading client is dropped. */
   sendBufferLimitBytes: 1024 * 1024,
+  /**
+   * A request (headers and body) must arrive within this, else 408 and the connection closes
+   * (Node's requestTimeout; checked every quarter of it, at most every second).
+   */
+  requestTimeoutMs: 30_000,
+  /**
+   * Open connections the server accepts; one more is answered 503 PB_TOO_MANY_CONNECTIONS
+   * (WebSocket: close 1013). Below the 20,000 open files a process gets (docs/servers.md).
+   */
+  maxConnections: 19_000,
   /** Shutdown must finish within this. */
   shutdownTimeoutMs: 2_000,
 };
@@ -94,6 +111,10 @@ export const RUN_DEFAULTS = {
   sizeBytes: 256,
   /** Generator event-loop delay p99 above this flags the run as saturated. */
   saturationMs: 50,
+  /** A message source that published a message later than this after its scheduled time fell behind. */
+  sourceLagMs: 100,
+  /** server.memoryKBPerConnection is reported only from this many open connections (below: RSS noise). */
+  memoryMinConnections: 500,
   outDir: 'reports/out',
   seed: 1,
 };
@@ -233,11 +254,23 @@ export const PERF_DEFAULTS = {
   proxyPings: 2_000,
   quickProxyPings: 300,
   proxyPayloadBytes: 64,
+  /** pushbench's generators vs Artillery: WebSocket clients with the 3 s heartbeat, whole engine runs. */
+  artilleryClients: 1_000,
+  artilleryRampMs: 2_000,
+  artilleryWarmUpMs: 2_000,
+  artilleryMeasureMs: 10_000,
+  quickArtilleryRampMs: 1_000,
+  quickArtilleryWarmUpMs: 1_000,
+  quickArtilleryMeasureMs: 3_000,
+  artilleryHeartbeatIntervalMs: 3_000,
   /** Ratio bounds (pushbench ÷ baseline), the targets of docs/perf.md. */
   targets: {
     fanoutLatencyP50Max: 0.9,
     fanoutCpuMax: 0.8,
     generatorOverheadMax: 1.15,
     pollRateMin: 0.9,
+    /** Generator CPU per delivered message, pushbench ÷ Artillery; and p99 no worse. */
+    artilleryGeneratorCpuMax: 0.5,
+    artilleryLatencyP99Max: 1.0,
   },
 };

@@ -28,3 +28,14 @@ export function assertLoopbackTarget(url: string, allowRemote = false): void {
     throw new PushbenchError('PB_REMOTE_TARGET', `${host} is not a loopback address (127.0.0.0/8, ::1)`);
   }
 }
+
+/**
+ * True when an HTTP Host header names a loopback host (`127.0.0.1:8080`, `localhost`,
+ * `[::1]:80`, `app.localhost`): the check against DNS rebinding on servers bound to loopback
+ * (a page on another site whose name re-resolves to 127.0.0.1 still sends its own name).
+ */
+export function isLoopbackHostHeader(value: string | undefined): boolean {
+  // host [":" port] only: no user info, path, query or fragment.
+  const m = value ? /^(\[[0-9a-fA-F:.]+\]|[^:[\]/?#@\s]+)(?::\d{1,5})?$/.exec(value) : null;
+  return m !== null && isLoopbackHost(m[1]);
+}

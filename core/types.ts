@@ -79,6 +79,8 @@ export interface Delivery {
   outOfOrder: number;
   /** Clients still behind the last message meant for them when the drain's limit passed (their misses are in `lost`). */
   behindAtEnd?: string[];
+  /** Target runs: messages the profile's JSON pointers could not read (one sample in `errors`' note). */
+  unparsed?: number;
 }
 
 export interface Bytes {
@@ -110,6 +112,18 @@ export interface TimeseriesPoint {
   serverRssMB?: number;
 }
 
+/** How the message source kept its schedule over the run (start → stop of the pacer). */
+export interface SourceFigures {
+  /** Messages whose scheduled publish time passed while the source ran. */
+  scheduled: number;
+  /** Messages it published (the rest were still overdue when it stopped). */
+  published: number;
+  /** Published messages per second of pacing. */
+  ratePerS: number;
+  /** Worst publish time − scheduled time (ms): how far behind the source fell. */
+  maxLagMs: number;
+}
+
 export interface RunResult {
   protocol: ProtocolName;
   engine: 'pushbench' | 'artillery' | 'browser' | string;
@@ -138,19 +152,35 @@ export interface RunResult {
     zombiesFreed?: number | null;
     zombiesNeverFreed?: number | null;
   };
+  /** null: not measured (a target without a pid; docs/targets.md). */
   server: {
-    cpuPct: number;
-    rssMB: number;
-    eventLoopP99Ms: number;
+    cpuPct: number | null;
+    rssMB: number | null;
+    eventLoopP99Ms: number | null;
     /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
-    memoryKBPerConnection?: number;
+    /** null below RUN_DEFAULTS.memoryMinConnections open connections, or when RSS did not grow. */
+    memoryKBPerConnection?: number | null;
   };
-  generator: { eventLoopP99Ms: number; saturated: boolean };
+  generator: {
+    /** null when not measured (the Artillery engine: its generator is Artillery's). */
+    eventLoopP99Ms: number | null;
+    saturated: boolean;
+    /**
+     * Extension: CPU ms of the load-generating processes (pushbench's generators, Artillery,
+     * the browser host with Chromium) over the measured window ÷ messages delivered in it;
+     * null when not measured (docs/perf.md "Cost figures in results.json").
+     */
+    cpuMsPerDeliveredMessage?: number | null;
+  };
+  /** The message source's schedule: envelope `t` is the scheduled time (docs/report.md "Source"). */
+  source?: SourceFigures;
   faults: FaultRecord[];
   timeseries: TimeseriesPoint[];
   /** Extensions. */
   pingRttMs?: LatencySummary;
+  /** Runs against a server pushbench did not start (docs/targets.md): which, and how it was driven. */
+  target?: TargetRunInfo;
   /** websocket runs: the heartbeat form the clients used (json, text, protocol, none). */
   heartbeatForm?: 'json' | 'text' | 'protocol' | 'none';
   /** socket.io runs: transport, Socket.IO's heartbeat, and what resumed each reconnect. */
@@ -160,10 +190,24 @@ export interface RunResult {
   /** Compression on: permessage-deflate (websocket, socket.io) or gzip (sse, short-poll, long-poll). */
   compression?: 'permessage-deflate' | 'gzip';
   errors?: Record<string, number>;
+  /** The first example of some error kinds (`unparsed`: a message the pointers could not read), at most 200 characters. */
+  errorSamples?: Record<string, string>;
   slo?: { passed: boolean; breaches: string[] };
   notes?: string[];
   /** Extension: what real browser pages observed (engine "browser" runs only; docs/browser.md). */
   browser?: BrowserObservations;
+}
+
+/** results.json `runs[].target`: the server measured when it is not one of pushbench's own. */
+export interface TargetRunInfo {
+  profile: string;
+  url: string;
+  /** publish: pushbench POSTed every envelope (exact expected counts); observe: the target's own stream, loss from seq gaps. */
+  mode: 'publish' | 'observe';
+  /** The server's CPU / RSS were sampled from /proc for this pid (and its children); absent: not measured. */
+  pid?: number;
+  /** How a reconnecting client resumed (none: what was missed across a reconnect is lost, and counted). */
+  resume: string;
 }
 
 /** socket.io runs (results.json `runs[].socketio`). */

@@ -158,7 +158,8 @@ export function artilleryRun(
       zombieMs: timing(undefined),
     },
     server: opts.server ?? { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0 },
-    generator: { eventLoopP99Ms: 0, saturated: false },
+    // Artillery's own event loop is not sampled: null (not measured), never 0.
+    generator: { eventLoopP99Ms: null, saturated: false, cpuMsPerDeliveredMessage: null },
     faults: [],
     timeseries: timeseries(report, prefix),
     ...(ping ? { pingRttMs: latency(ping) } : {}),

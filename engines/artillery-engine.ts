@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../core/defaults.ts';
-import type { ProtocolName, RunResult } from '../core/types.ts';
+import type { ProtocolName, RunResult, SourceFigures } from '../core/types.ts';
+import { type CpuReading, readCpu, windowOf } from '../runner/proc-cpu.ts';
 import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner/runner.ts';
 import {
   type CostSample,
@@ -67,8 +68,13 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
       );
     }
     const samples: CostSample[] = [await sampleCost(server.child)];
+    // Artillery's own CPU (its process and anything below it), read from outside every second.
+    const artilleryCpu: CpuReading[] = [];
+    let artilleryPid: number | undefined;
     await server.child.request('source-start');
     const sampler = setInterval(() => {
+      const reading = artilleryPid === undefined ? null : readCpu([artilleryPid], true);
+      if (reading) artilleryCpu.push(reading);
       sampleCost(server.child).then(
         (x) => samples.push(x),
         () => undefined,
@@ -82,11 +88,14 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
         logFile: `${base}.log`,
         timeoutMs: runMs + ARTILLERY_DEFAULTS.startupAllowanceMs,
         signal: a.signal,
+        onSpawn: (pid) => {
+          artilleryPid = pid;
+        },
       });
     } finally {
       clearInterval(sampler);
     }
-    await server.child.request('source-stop');
+    const stopped = await server.child.request<{ pacer: SourceFigures }>('source-stop');
     samples.push(await sampleCost(server.child));
     const [run] = convertArtillery(
       data,
@@ -97,6 +106,8 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
       },
       `${base}.json`,
     );
+    run.generator.cpuMsPerDeliveredMessage = artilleryCpuPerDelivered(artilleryCpu, data, s, run);
+    run.source = stopped.pacer;
     return run;
   } finally {
     await server.child.stop(3_000);
@@ -110,4 +121,26 @@ function measured(samples: CostSample[], data: unknown, s: Scenario): CostSample
   const to = agg.lastMetricAt ?? Number.POSITIVE_INFINITY;
   const inside = samples.filter((x) => x.atMs >= from && x.atMs <= to);
   return inside.length >= 2 ? inside : samples;
+}
+
+/**
+ * Artillery's CPU ms per delivered message over the measured window: its CPU rate between the
+ * first and last readings inside the window, times the window, over the messages it timed in
+ * the window (the processor times exactly those: steady + recovered latency counts). Null when
+ * fewer than two readings fall inside or nothing was timed.
+ */
+function artilleryCpuPerDelivered(
+  readings: CpuReading[],
+  data: unknown,
+  s: Scenario,
+  run: RunResult,
+): number | null {
+  const agg = asArtilleryReport(data).aggregate;
+  const from = (agg.firstMetricAt ?? 0) + rampSeconds(s) * 1000 + s.warmUpMs;
+  const w = windowOf(readings, from, from + s.durationMs + 250);
+  const timed = run.latencyMs.count + run.recoveredLatencyMs.count;
+  if (!w || timed <= 0) return null;
+  const [a, b] = w;
+  const perMs = (b.cpuMs - a.cpuMs) / Math.max(1, b.atMs - a.atMs);
+  return Math.round(((perMs * s.durationMs) / timed) * 1e6) / 1e6;
 }

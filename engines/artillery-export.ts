@@ -1,13 +1,15 @@
 /**
  * A pushbench scenario as Artillery 2.0.21 scripts: one script per protocol (each protocol is
  * its own test, as each pushbench protocol run has its own server) plus the shared processor
- * (artillery-processor.cjs, copied verbatim). Clients arrive evenly over the ramp-up
+ * (artillery-processor.cjs bundled with the client core by esbuild: one CommonJS file, no
+ * dependency, docs/clients.md "One delivery core"). Clients arrive evenly over the ramp-up
  * (`arrivalCount`), then each virtual user loops until the end of the measured duration.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { bundleText } from '../clients/bundle.ts';
 import { requestHeaders } from '../clients/headers.ts';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { ProtocolName } from '../core/types.ts';
@@ -16,6 +18,14 @@ import { clientsFor, type Scenario } from '../scenarios/schema.ts';
 /** The processor file name next to the scripts. */
 export const PROCESSOR_FILE = 'pushbench-processor.cjs';
 const PROCESSOR_SOURCE = fileURLToPath(new URL('./artillery-processor.cjs', import.meta.url));
+const PROCESSOR_HEADER =
+  '// pushbench processor for Artillery 2.0.21: engines/artillery-processor.cjs with the client\n' +
+  '// core (clients/core/) bundled in by esbuild when the scripts were exported.\n';
+
+/** The processor as exported: engines/artillery-processor.cjs and the client core, one CommonJS file. */
+export function processorSource(): string {
+  return PROCESSOR_HEADER + bundleText({ entry: PROCESSOR_SOURCE, format: 'cjs', platform: 'node' });
+}
 /** Used when no --target is given: a `pushbench serve` on its default port. */
 export const DEFAULT_ARTILLERY_TARGET = `http://${SERVER_DEFAULTS.host}:${SERVER_DEFAULTS.port}`;
 
@@ -159,7 +169,7 @@ export async function writeArtilleryFiles(
   protocols: ProtocolName[] = s.protocols,
 ): Promise<Map<ProtocolName, string>> {
   await mkdir(dir, { recursive: true });
-  await copyFile(PROCESSOR_SOURCE, path.join(dir, PROCESSOR_FILE));
+  await writeFile(path.join(dir, PROCESSOR_FILE), processorSource());
   const out = new Map<ProtocolName, string>();
   for (const protocol of protocols) {
     const file = path.join(dir, scriptFileName(s, protocol));

@@ -1,6 +1,10 @@
 /**
- * pushbench processor for Artillery 2.0.21 (copied next to the scripts `pushbench artillery`
- * writes). CommonJS with no dependencies beyond Node itself, so it also runs on Fargate/Lambda.
+ * pushbench processor for Artillery 2.0.21 (bundled next to the scripts `pushbench artillery`
+ * writes, by engines/artillery-export.ts with esbuild). The bundle is one CommonJS file with no
+ * dependency beyond Node itself, so it also runs on Fargate/Lambda. The delivery rules (dedupe,
+ * out-of-order, steady vs recovered, gaps, resume point) and the backoff delays are the client
+ * core's (clients/core/), the same module the Node clients and the browser page run
+ * (docs/clients.md, "One delivery core").
  *
  * Artillery measures request/response, not server push: it neither times pushed messages nor
  * counts unsolicited ones. This file does, from the envelope timestamps (`t`, epoch ms; the
@@ -11,10 +15,13 @@
  *               .disconnects, .reconnects, .errors.<kind>
  * Settings come from `config.variables.pushbench` (written by pushbench; edit freely).
  * Latency is recorded after ramp-up + warm-up; counting stops at the end of the measured duration.
+ * A message is recovered when its seq is at most the lastSeq of the hello that reopened the
+ * connection (published before the reconnect), steady otherwise.
  */
 'use strict';
 const http = require('node:http');
 const https = require('node:https');
+const { Backoff, DeliveryCore } = require('../clients/core/index.ts');
 
 const tag = Math.random().toString(36).slice(2, 7);
 let clientCount = 0;
@@ -52,16 +59,29 @@ function init(context, events) {
     measureFromMs: workerStartMs + cfg.rampMs + cfg.warmUpMs,
     endMs: workerStartMs + cfg.rampMs + cfg.warmUpMs + cfg.durationMs,
     live: true,
-    subscribedAfter: undefined,
-    maxSeq: 0,
-    seen: new Set(),
-    attempt: 0,
+    stats: {
+      highWaterSeq: 0,
+      lastSeq: 0,
+      delivered: 0,
+      recovered: 0,
+      duplicates: 0,
+      outOfOrder: 0,
+      gapsLost: 0,
+      payloadBytes: 0,
+    },
+    /** Seqs up to this were counted in `expected`. */
+    expectedTo: 0,
+    backoff: new Backoff(cfg.backoff),
     detectedAtMs: 0,
     connectedAtMs: 0,
     timers: new Set(),
     meters: new Map(),
     early: [],
   };
+  s.core = new DeliveryCore(s.id, s.stats, {
+    byteLength: (text) => Buffer.byteLength(text, 'utf8'),
+    countError: (kind) => count(s, `errors.${kind.replace(/-/g, '_')}`),
+  });
   context.pb = s;
   count(s, 'clients');
   return s;
@@ -92,41 +112,54 @@ function meter(s, socket) {
   s.meters.set(socket, { read, written });
 }
 
-/** First answer of every connection (hello / poll): where this client joined. */
-function onResume(s, info) {
-  if (s.subscribedAfter === undefined && typeof info.lastSeq === 'number') {
-    s.subscribedAfter = info.lastSeq;
-    s.maxSeq = Math.max(s.maxSeq, info.lastSeq);
+/** The hello / first poll answer of a connection: where this client joined or resumes. */
+function onOpen(s, info) {
+  if (typeof info.lastSeq !== 'number') return count(s, 'errors.bad_hello');
+  if (s.core.open(info).resumed) countExpected(s);
+  else s.expectedTo = s.core.maxSeq;
+}
+
+/** Every seq up to the highest seen (or settled by a gap) was expected: one that never arrives is lost. */
+function countExpected(s) {
+  const max = s.core.maxSeq;
+  // A source restart moves the window back: count again from its new start.
+  if (max < s.expectedTo) s.expectedTo = max;
+  if (max > s.expectedTo) {
+    count(s, 'expected', max - s.expectedTo);
+    s.expectedTo = max;
   }
 }
 
 function onEnvelope(s, env) {
-  if (!s.live || typeof env.seq !== 'number') return;
+  if (!s.live) return;
   const t = now();
   if (t > s.endMs) return;
-  if (s.seen.has(env.seq)) return count(s, 'duplicates');
-  s.seen.add(env.seq);
-  if (s.subscribedAfter === undefined) s.subscribedAfter = env.seq - 1;
-  if (env.seq > s.maxSeq) {
-    // Every seq up to the highest seen was expected: a gap that never fills is a loss.
-    count(s, 'expected', env.seq - Math.max(s.maxSeq, s.subscribedAfter));
-    s.maxSeq = env.seq;
-  } else count(s, 'out_of_order');
+  if (!s.core.subscribed && Number.isSafeInteger(env.seq)) {
+    // Artillery's ws engine reads the first frames itself until pbWsAttach runs: when it swallowed
+    // the first hello, the client joined just before the first envelope it sees.
+    s.core.open({ lastSeq: env.seq - 1 });
+    s.expectedTo = s.core.maxSeq;
+  }
+  const st = s.stats;
+  const { outOfOrder, payloadBytes } = st;
+  const verdict = s.core.deliver(env, t);
+  if (verdict === 'duplicate') return count(s, 'duplicates');
+  if (verdict === 'rejected') return;
+  countExpected(s);
+  if (st.outOfOrder > outOfOrder) count(s, 'out_of_order');
   count(s, 'delivered');
-  count(s, 'payload_bytes', Buffer.byteLength(String(env.data || '')));
+  count(s, 'payload_bytes', st.payloadBytes - payloadBytes);
   if (t < s.measureFromMs) return;
-  const recovered = s.detectedAtMs > 0 && env.t < s.connectedAtMs && env.t >= s.detectedAtMs;
-  observe(s, recovered ? 'recovered_latency_ms' : 'latency_ms', t - env.t);
+  observe(s, verdict === 'recovered' ? 'recovered_latency_ms' : 'latency_ms', t - env.t);
 }
 
 function backoffMs(s) {
-  const b = s.cfg.backoff;
-  const base = Math.min(b.maxMs, b.initialMs * b.factor ** s.attempt++);
-  return base * (1 + b.jitter * (2 * Math.random() - 1));
+  return s.backoff.next();
 }
 
 function resumeQuery(s) {
-  return s.subscribedAfter === undefined ? '' : `&since=${s.maxSeq}`;
+  const since = s.core.resumeSeq();
+  return since === undefined ? '' : `&since=${since}`;
 }
 
 function connected(s) {
@@ -136,7 +169,7 @@ function connected(s) {
     count(s, 'reconnects');
     observe(s, 'reconnect_ms', s.connectedAtMs - s.detectedAtMs);
   }
-  s.attempt = 0;
+  s.backoff.reset();
 }
 
 /** The connection is gone: the first cause is counted (an error is followed by its close). */
@@ -175,7 +208,7 @@ function pbPollPrepare(context, events, done) {
     s.nextPollMs = Math.max(s.nextPollMs || t, t - s.cfg.pollIntervalMs);
     waitMs = Math.min(s.nextPollMs - t, s.endMs - t);
     s.nextPollMs += s.cfg.pollIntervalMs;
-  } else if (s.subscribedAfter !== undefined) {
+  } else if (s.core.subscribed) {
     // Never hold a request past the end: the run stays bounded.
     query += `&wait=${Math.max(0, Math.min(s.cfg.longPollWaitMs, Math.round(s.endMs - t)))}`;
   }
@@ -202,10 +235,15 @@ function pbPollAnswer(_req, res, context, events, done) {
     return done();
   }
   if (!s.connectedAtMs) connected(s);
-  onResume(s, answer);
+  if (!s.core.subscribed) onOpen(s, answer);
+  else {
+    s.core.answer(answer);
+    countExpected(s);
+  }
   const messages = Array.isArray(answer.messages) ? answer.messages : [];
   if (messages.length === 0) count(s, 'empty');
   for (const env of messages) onEnvelope(s, env);
+  if (typeof answer.lastSeq === 'number') s.core.advanceTo(answer.lastSeq, now());
   return done();
 }
 
@@ -275,7 +313,7 @@ function onWsFrame(s, text) {
   } catch {
     return count(s, 'errors.bad_json');
   }
-  if (msg.type === 'hello') return onResume(s, msg);
+  if (msg.type === 'hello') return onOpen(s, msg);
   if (msg.type === 'pong') {
     const i = s.pings.indexOf(msg.t);
     if (i >= 0) s.pings.splice(0, i + 1);
@@ -284,7 +322,7 @@ function onWsFrame(s, text) {
     return;
   }
   if (msg.type === 'error') return count(s, 'errors.server');
-  onEnvelope(s, msg);
+  if (!('type' in msg)) onEnvelope(s, msg);
 }
 
 /** One heartbeat: ping; no pong within heartbeat.timeoutMs → dead → reconnect with resume. */
@@ -392,8 +430,8 @@ function onSseEvent(s, block) {
   } catch {
     return count(s, 'errors.bad_json');
   }
-  if (event === 'hello') onResume(s, msg);
-  else onEnvelope(s, msg);
+  if (event === 'hello') onOpen(s, msg);
+  else if (event === 'message') onEnvelope(s, msg);
 }
 
 module.exports = {

@@ -91,7 +91,7 @@ function toStep(run: RunResult, slo: CapacitySlo): CapacityStep {
     ...latency,
     errors: Object.values(run.errors ?? {}).reduce((a, b) => a + b, 0),
     lost: run.delivery.lost,
-    serverCpuPct: run.server.cpuPct,
+    serverCpuPct: run.server.cpuPct ?? 0,
     generatorSaturated: run.generator.saturated,
     passed: reasons.length === 0,
     reasons,

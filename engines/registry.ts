@@ -35,6 +35,12 @@ export function parseEngines(text: string): string[] {
 /** Run `opts.scenario` with the named engine(s); the last engine's results.json holds every run. */
 export async function runWithEngine(text: string, opts: RunOptions): Promise<RunOutcome> {
   const names = parseEngines(text);
+  if (opts.scenario.target && names.some((n) => n !== 'pushbench')) {
+    throw new PushbenchError(
+      'PB_BAD_OPTION',
+      '--engine: a target is measured with the pushbench engine only',
+    );
+  }
   const outcomes: RunOutcome[] = [];
   for (const name of names) {
     const outcome = await ENGINES[name](opts);

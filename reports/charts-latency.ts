@@ -74,7 +74,7 @@ export function latencyDistributionChart(runs: RunView[]): ChartSpec {
     id: 'chart-latency-distribution',
     title: 'Latency percentile distribution',
     caption:
-      'Latency (publish → receive) at each percentile of steady-state messages, log scale: a flat line is a predictable protocol, a line that shoots up at the right has a tail. Recovered messages (delivered after a reconnect) are dashed and hidden: click their legend entry.',
+      'Latency (scheduled publish → client receive; for polling this includes the wait for the next poll, about half the poll interval on average for short-poll) at each percentile of steady-state messages, log scale: a flat line is a predictable protocol, a line that shoots up at the right has a tail. Recovered messages (delivered after a reconnect) are dashed and hidden: click their legend entry.',
     config: {
       type: 'line',
       data: {

@@ -24,7 +24,9 @@ function summaryTable(runs: RunView[]) {
     head: ['run', 'CPU', 'RSS', 'event-loop p99', 'CPU per message', 'memory per connection'],
     rows: runs.map((r) => [
       r.label,
-      formatValue('cpuPct', r.server.cpuPct),
+      r.server.cpuPct === null && r.server.rssMB === null
+        ? 'not measured'
+        : formatValue('cpuPct', r.server.cpuPct),
       formatValue('mb', r.server.rssMB),
       formatValue('ms', r.server.eventLoopP99Ms),
       formatValue('ms', r.server.cpuMsPerMsg),

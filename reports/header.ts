@@ -1,6 +1,6 @@
 /**
  * The report header: scenario, machine, date, run length, and a warning banner for every run
- * whose generator was saturated or whose SLO was breached.
+ * whose generator was saturated, whose message source fell behind or whose SLO was breached.
  */
 import type { Results } from '../core/types.ts';
 import { escapeHtml } from './escape.ts';
@@ -33,7 +33,7 @@ function runLength(runs: RunView[]): string {
     : `${durations.length} runs × ${each} (${formatDuration(total)} measured)`;
 }
 
-/** One banner per run that needs a warning (saturated generator, breached SLO). */
+/** One banner per run that needs a warning (saturated generator, late source, breached SLO). */
 export function renderBanners(runs: RunView[]): string {
   const out: string[] = [];
   for (const r of runs) {
@@ -44,6 +44,16 @@ export function renderBanners(runs: RunView[]): string {
           : ` (event-loop delay p99 ${formatValue('ms', r.generator.eventLoopP99Ms)})`;
       out.push(
         `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: load generator saturated</strong>${escapeHtml(loop)}. Its latency figures measure the generator, not the protocol: use fewer clients per generator or more generator processes.</div>`,
+      );
+    }
+    if (r.source?.behind) {
+      const { scheduled, published, maxLagMs } = r.source;
+      const overdue =
+        scheduled > published
+          ? `; ${formatValue('count', scheduled - published)} still overdue at the stop`
+          : '';
+      out.push(
+        `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: message source fell behind</strong> (up to ${escapeHtml(formatValue('ms', maxLagMs))} late; ${escapeHtml(formatValue('count', published))} of ${escapeHtml(formatValue('count', scheduled))} scheduled messages published${escapeHtml(overdue)}). Every message carries its scheduled time, so the delay is inside the latency figures: the server was too busy to publish on time.</div>`,
       );
     }
     if (r.slo && !r.slo.passed) {

@@ -47,7 +47,8 @@ function coverageText(c: Coverage, r: RunView, value: string): string | null {
   return got === 0 ? `${c.none} (0 of ${of})` : `${value} (${got} of ${of})`;
 }
 
-const LAT_HELP = 'client receive time − publish time';
+const LAT_HELP =
+  "client receive time − scheduled publish time; for short-/long-poll it includes the wait for the client's next poll (short-poll: about half the poll interval on average)";
 
 export const LATENCY_METRICS: Metric[] = [
   {
@@ -223,6 +224,18 @@ export const COST_METRICS: Metric[] = [
     optional: true,
     baseline: true,
     help: 'server memory per open connection',
+  },
+  {
+    id: 'generator-cpu-per-msg',
+    group: 'Generator',
+    label: 'CPU/msg',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.generator.cpuMsPerMsg,
+    optional: true,
+    baseline: true,
+    floor: 0.001,
+    help: 'CPU time of the load-generating processes (generators, Artillery, or the browser host with Chromium) per delivered message; — when not measured',
   },
 ];
 

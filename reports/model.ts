@@ -3,6 +3,7 @@
  * meaningless, e.g. latency of a run that delivered nothing), so renderers never see NaN and
  * never throw on a partial or older file. Derived figures (requests/s, shares) live here once.
  */
+import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { Results, RunResult } from '../core/types.ts';
 import { num, ratio } from './format.ts';
 
@@ -89,7 +90,16 @@ export interface RunView {
     cpuMsPerMsg: number | null;
     kbPerConnection: number | null;
   };
-  generator: { eventLoopP99Ms: number | null; saturated: boolean };
+  /** cpuMsPerMsg: the load-generating processes' CPU per delivered message (null: not measured). */
+  generator: { eventLoopP99Ms: number | null; saturated: boolean; cpuMsPerMsg: number | null };
+  /** The message source's schedule (null: an older file); behind: maxLagMs over RUN_DEFAULTS.sourceLagMs. */
+  source: {
+    scheduled: number;
+    published: number;
+    ratePerS: number;
+    maxLagMs: number;
+    behind: boolean;
+  } | null;
   slo: { passed: boolean; breaches: string[] } | null;
   pingRttMs: Percentiles | null;
   faults: FaultWindow[];
@@ -180,9 +190,19 @@ function strings(raw: unknown): string[] {
   return Array.isArray(raw) ? raw.map((s) => String(s)) : [];
 }
 
-/** The label users see: the protocol, with the engine when it is not pushbench's own. */
-export function runLabel(protocol: string, engine: string): string {
-  return engine === 'pushbench' ? protocol : `${protocol} (${engine})`;
+/**
+ * The label users see: the protocol, with the engine when it is not pushbench's own, and the
+ * target's profile when the run measured a server pushbench did not start ("sse @ nchan").
+ */
+export function runLabel(protocol: string, engine: string, target?: string): string {
+  const base = engine === 'pushbench' ? protocol : `${protocol} (${engine})`;
+  return target ? `${base} @ ${target}` : base;
+}
+
+/** A target run's profile (results.json `runs[].target.profile`), else undefined. */
+function targetOf(r: Record<string, unknown>): string | undefined {
+  const t = obj(r.target);
+  return typeof t.profile === 'string' ? t.profile : undefined;
 }
 
 /** Normalize one run; `key` must be unique in the file (see buildRunViews). */
@@ -256,9 +276,14 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       rssMB: num(s.rssMB),
       eventLoopP99Ms: num(s.eventLoopP99Ms),
       cpuMsPerMsg: num(s.cpuMsPerDeliveredMessage),
-      kbPerConnection: num(s.memoryKBPerConnection),
+      kbPerConnection: memoryPerConnection(num(s.memoryKBPerConnection), num(r.clients)),
     },
-    generator: { eventLoopP99Ms: num(g.eventLoopP99Ms), saturated: g.saturated === true },
+    generator: {
+      eventLoopP99Ms: num(g.eventLoopP99Ms),
+      saturated: g.saturated === true,
+      cpuMsPerMsg: num(g.cpuMsPerDeliveredMessage),
+    },
+    source: sourceView(r.source),
     slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,
     pingRttMs: r.pingRttMs ? percentiles(r.pingRttMs) : null,
     faults: faults(r.faults),
@@ -273,6 +298,13 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
 /** payload json, permessage-deflate, socket.io transport, heartbeat and what resumed its reconnects. */
 function variantText(r: Record<string, unknown>): string[] {
   const out: string[] = [];
+  const t = obj(r.target);
+  if (typeof t.profile === 'string') {
+    out.push(
+      `target: ${t.profile} at ${String(t.url)} (${t.mode === 'observe' ? 'observed its own stream, loss from seq gaps' : 'published by POST'}; ` +
+        `resume: ${String(t.resume ?? 'none')}; server ${typeof t.pid === 'number' ? `pid ${t.pid}` : 'not measured'})`,
+    );
+  }
   if (r.payload === 'json') out.push('payload: json');
   if (typeof r.compression === 'string') out.push(`compression: ${r.compression}`);
   const sio = obj(r.socketio);
@@ -285,6 +317,17 @@ function variantText(r: Record<string, unknown>): string[] {
     );
   }
   return out;
+}
+
+/** results.json `source` (null when absent or incomplete). */
+function sourceView(raw: unknown): RunView['source'] {
+  const o = obj(raw);
+  const scheduled = num(o.scheduled);
+  const published = num(o.published);
+  const ratePerS = num(o.ratePerS);
+  const maxLagMs = num(o.maxLagMs);
+  if (scheduled === null || published === null || ratePerS === null || maxLagMs === null) return null;
+  return { scheduled, published, ratePerS, maxLagMs, behind: maxLagMs > RUN_DEFAULTS.sourceLagMs };
 }
 
 /** Zombie time is 0 everywhere when the server never had to free a dead connection. */
@@ -307,7 +350,7 @@ export function buildRunViews(results: Results): RunView[] {
   const seen = new Map<string, number>();
   return runs.map((raw) => {
     const r = obj(raw);
-    const base = runLabel(String(r.protocol ?? 'unknown'), String(r.engine ?? 'pushbench'));
+    const base = runLabel(String(r.protocol ?? 'unknown'), String(r.engine ?? 'pushbench'), targetOf(r));
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     const label = n === 1 ? base : `${base} #${n}`;
@@ -320,4 +363,14 @@ export function faultWindows(runs: RunView[]): FaultWindow[] {
   const byKey = new Map<string, FaultWindow>();
   for (const f of runs.flatMap((r) => r.faults)) byKey.set(`${f.kind}@${f.fromS}-${f.toS}`, f);
   return [...byKey.values()].sort((a, b) => a.fromS - b.fromS);
+}
+
+/**
+ * Memory per connection only where the connection count makes it meaningful (docs/report.md):
+ * results written before the figure became null under RUN_DEFAULTS.memoryMinConnections carry
+ * RSS noise (often "0.0 KB") there; it reads "—" and is never starred.
+ */
+function memoryPerConnection(kb: number | null, clients: number | null): number | null {
+  if (kb === null || kb <= 0 || clients === null || clients < RUN_DEFAULTS.memoryMinConnections) return null;
+  return kb;
 }

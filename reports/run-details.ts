@@ -27,10 +27,19 @@ function sloText(run: RunView): string {
 
 function notesText(run: RunView): string {
   const errors = run.errors.map(([k, v]) => `${k}: ${v}`);
-  const form = [...(run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : []), ...run.variant];
+  const form = [
+    ...(run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : []),
+    ...run.variant,
+    ...(run.source ? [sourceText(run.source)] : []),
+  ];
   return (
     [...form, ...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—'
   );
+}
+
+/** The source's schedule: published of scheduled, rate, worst lag behind the schedule. */
+function sourceText(src: NonNullable<RunView['source']>): string {
+  return `source: ${formatValue('count', src.published)} of ${formatValue('count', src.scheduled)} published at ${formatValue('count', Math.round(src.ratePerS * 10) / 10)}/s, max lag ${formatValue('ms', src.maxLagMs)}${src.behind ? ' (fell behind)' : ''}`;
 }
 
 /** The runs table (HTML). */

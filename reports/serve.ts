@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPORT_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
+import { isLoopbackHostHeader } from '../core/loopback.ts';
 import { readResultsFile } from './read.ts';
 import { renderReport } from './render.ts';
 
@@ -44,19 +45,59 @@ async function page(dir: string): Promise<{ status: number; body: string; type: 
   return { status: 200, type: 'text/html; charset=utf-8', body };
 }
 
+/** RFC 3986 origin-form: "/" path (pchars, %XX) and an optional query; nothing else. */
+const ORIGIN_FORM =
+  /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
+
+/** The path of a request target, or null when it is not a valid URL path (`//[`). */
+function routeOf(target: string | undefined): string | null {
+  if (target === undefined || !ORIGIN_FORM.test(target)) return null;
+  try {
+    return new URL(`http://localhost${target}`).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** An error answer in the shape of docs/wire.md: `{"error":{"code","message"}}`, then close. */
+function sendError(res: http.ServerResponse, pe: PushbenchError): void {
+  const body = JSON.stringify(pe.toJSON());
+  res
+    .writeHead(pe.status || 500, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    })
+    .end(body);
+}
+
 /** Start serving `dir`'s report on 127.0.0.1:`port` (0 = any free port). */
 export async function startReportServer(opts: { dir?: string; port?: number } = {}): Promise<ReportServer> {
   const dir = path.resolve(opts.dir ?? REPORT_DEFAULTS.latestDir);
   const server = http.createServer((req, res) => {
-    const route = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Against DNS rebinding: another site whose name re-resolves to 127.0.0.1 still sends its name.
+    if (!isLoopbackHostHeader(req.headers.host)) {
+      sendError(
+        res,
+        new PushbenchError('PB_BAD_HOST', `got ${JSON.stringify((req.headers.host ?? '').slice(0, 100))}`),
+      );
+      return;
+    }
+    const route = routeOf(req.url);
+    if (route === null) {
+      sendError(res, new PushbenchError('PB_BAD_REQUEST', 'the request target is not a valid URL path'));
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      res.setHeader('Allow', 'GET, HEAD');
+      sendError(
+        res,
+        new PushbenchError('PB_METHOD_NOT_ALLOWED', `${req.method} (the report answers GET and HEAD)`),
+      );
       return;
     }
     if (route !== '/' && route !== `/${REPORT_DEFAULTS.fileName}`) {
-      res
-        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end('not found: the report is at /\n');
+      sendError(res, new PushbenchError('PB_NOT_FOUND', `${route.slice(0, 200)} (the report is at /)`));
       return;
     }
     page(dir).then(
@@ -65,9 +106,10 @@ export async function startReportServer(opts: { dir?: string; port?: number } = 
           .writeHead(p.status, { 'Content-Type': p.type, 'Cache-Control': 'no-store' })
           .end(req.method === 'HEAD' ? undefined : p.body),
       (err: unknown) =>
-        res
-          .writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' })
-          .end(`${(err as Error).message}\n`),
+        sendError(
+          res,
+          err instanceof PushbenchError ? err : new PushbenchError('PB_INTERNAL', (err as Error).message),
+        ),
     );
   });
   await new Promise<void>((resolve, reject) => {

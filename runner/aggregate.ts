@@ -4,7 +4,9 @@
  * the source's expected counts. Definitions: README.md "What a run measures".
  */
 import type { MergedReport, ReconnectEvent } from '../clients/report-types.ts';
-import type { FaultRecord, ProtocolName, RunResult, TimeseriesPoint } from '../core/types.ts';
+import { RUN_DEFAULTS } from '../core/defaults.ts';
+import type { FaultRecord, ProtocolName, RunResult, SourceFigures, TimeseriesPoint } from '../core/types.ts';
+import type { CpuReading } from './proc-cpu.ts';
 import { round3, summarizeSamples } from './results-io.ts';
 
 /** What the runner sampled from the server process (GET /stats shape, trimmed). */
@@ -49,6 +51,10 @@ export interface AggregateInput {
   saturationMs: number;
   /** Clients still below the last message meant for them when the drain's limit passed. */
   behindAtEnd?: string[];
+  /** The generator processes' summed CPU, read about every second (absent: not measured). */
+  generatorCpu?: CpuReading[];
+  /** How the server's source kept its schedule (IPC source-stop). */
+  source?: SourceFigures;
 }
 
 /** Build the RunResult of one protocol run. */
@@ -91,7 +97,9 @@ export function aggregateRun(input: AggregateInput): RunResult {
     generator: {
       eventLoopP99Ms: round3(merged.eventLoop.p99Ms),
       saturated: merged.eventLoop.p99Ms > input.saturationMs,
+      cpuMsPerDeliveredMessage: generatorCpuPerDelivered(input),
     },
+    ...(input.source ? { source: input.source } : {}),
     faults: input.faults.map(
       (f): FaultRecord => ({
         kind: f.kind,
@@ -103,6 +111,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
     timeseries: timeseries(input),
     pingRttMs: merged.pingRttMs.count ? merged.pingRttMs : undefined,
     errors: Object.keys(merged.errors).length ? merged.errors : undefined,
+    ...(merged.errorSamples ? { errorSamples: merged.errorSamples } : {}),
     ...behindNote(input.behindAtEnd ?? []),
   };
 }
@@ -124,22 +133,28 @@ function serverFigures(input: AggregateInput): {
   rssMB: number;
   eventLoopP99Ms: number;
   cpuMs: number;
-  memoryKBPerConnection: number;
+  memoryKBPerConnection: number | null;
 } {
   const s = input.samples;
-  if (s.length < 2) return { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0, cpuMs: 0, memoryKBPerConnection: 0 };
+  if (s.length < 2) return { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0, cpuMs: 0, memoryKBPerConnection: null };
   const first = s[0];
   const last = s[s.length - 1];
   const cpuMs = last.cpuUserMs + last.cpuSystemMs - (first.cpuUserMs + first.cpuSystemMs);
   const wallMs = Math.max(1, last.atMs - first.atMs);
   const peak = s.reduce((a, b) => (b.connections > a.connections ? b : a), first);
-  const perConn = peak.connections ? ((peak.rssMB - input.baselineRssMB) * 1024) / peak.connections : 0;
+  // RSS growth over a few hundred connections is GC and allocator noise (docs/perf.md "Cost
+  // figures in results.json"): null below RUN_DEFAULTS.memoryMinConnections or when RSS did not grow.
+  const growthKB = (peak.rssMB - input.baselineRssMB) * 1024;
+  const perConn =
+    peak.connections >= RUN_DEFAULTS.memoryMinConnections && growthKB > 0
+      ? round3(growthKB / peak.connections)
+      : null;
   return {
     cpuPct: round3((cpuMs / wallMs) * 100),
     rssMB: round3(Math.max(...s.map((x) => x.rssMB))),
     eventLoopP99Ms: round3(Math.max(...s.map((x) => x.eventLoopP99Ms))),
     cpuMs: round3(cpuMs),
-    memoryKBPerConnection: round3(Math.max(0, perConn)),
+    memoryKBPerConnection: perConn,
   };
 }
 
@@ -163,6 +178,28 @@ function cpuPerDelivered(input: AggregateInput, wholeRunCpuMs: number, delivered
     if (between > 0 && cpuMs >= 0) return cpuMs / between;
   }
   return delivered ? wholeRunCpuMs / delivered : 0;
+}
+
+/**
+ * The generator processes' CPU ms per delivered message: their CPU between the first and the
+ * last reading inside the measured window over the messages delivered between those two
+ * instants (as the server's). Null when fewer than two readings fall inside or nothing was
+ * delivered: not measured, never a fallback to the whole run (connecting costs far more).
+ */
+const READING_SLACK_MS = 250;
+
+function generatorCpuPerDelivered(input: AggregateInput): number | null {
+  const startMs = input.measureStartMs;
+  // A reading taken just after the window's end (timers fire late) still belongs to it.
+  const inside = (input.generatorCpu ?? []).filter(
+    (x) => x.atMs >= startMs && x.atMs <= startMs + input.durationMs + READING_SLACK_MS,
+  );
+  if (inside.length < 2) return null;
+  const a = inside[0];
+  const b = inside[inside.length - 1];
+  const between = deliveredBetween(input.merged.timeseries, a.atMs, b.atMs);
+  const cpuMs = b.cpuMs - a.cpuMs;
+  return between > 0 && cpuMs >= 0 ? Math.round((cpuMs / between) * 1e6) / 1e6 : null;
 }
 
 /** Deliveries in [fromMs, toMs] from 1 s buckets (a bucket counted for its overlapping share). */

@@ -67,7 +67,7 @@ export class BrowserHost {
     const timeoutMs = BROWSER_DEFAULTS.pageLoadTimeoutMs + 10_000;
     try {
       this.userDataDir = (await this.launched).userDataDir;
-      await this.child.request('init', { config: config as unknown as Record<string, unknown> }, timeoutMs);
+      await this.child.request('init', { config }, timeoutMs);
     } catch (err) {
       throw browserFailed(err);
     }
@@ -134,8 +134,8 @@ export function browserRunResult(
   const merged = mergeWorkerReports([final.report]);
   const run = aggregateRun({ ...base, engine: 'browser', clients: final.info.pages, merged });
   const lagMs = final.info.timerLag.p99Ms;
-  const loopMs = Math.max(run.generator.eventLoopP99Ms, lagMs);
-  run.generator = { eventLoopP99Ms: round3(loopMs), saturated: loopMs > base.saturationMs };
+  const loopMs = Math.max(run.generator.eventLoopP99Ms ?? 0, lagMs);
+  run.generator = { ...run.generator, eventLoopP99Ms: round3(loopMs), saturated: loopMs > base.saturationMs };
   run.browser = browserObservations({
     events: merged.reconnects as BrowserReconnectEvent[],
     info: final.info,

@@ -16,8 +16,11 @@ export interface ChildMessage {
   [key: string]: unknown;
 }
 
-/** One child process speaking our IPC convention (`{type, id}` requests, `{type:'reply', id}` answers). */
-export class ChildHandle extends EventEmitter {
+/**
+ * One child process speaking our IPC convention (`{type, id}` requests, `{type:'reply', id}`
+ * answers). `ToChild`: the messages send() takes (a child's own request type).
+ */
+export class ChildHandle<ToChild extends { type: string } = ChildMessage> extends EventEmitter {
   readonly name: string;
   readonly proc: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -73,12 +76,12 @@ export class ChildHandle extends EventEmitter {
   }
 
   /** Send a message (no answer expected). */
-  send(msg: ChildMessage): void {
+  send(msg: ToChild): void {
     if (this.alive && this.proc.connected) this.proc.send(msg);
   }
 
   /** Send `{type, id, ...payload}` and wait for `{type:'reply', id}` (default 10 s). */
-  request<T = unknown>(type: string, payload: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
+  request<T = unknown>(type: string, payload: object = {}, timeoutMs = 10_000): Promise<T> {
     if (!this.alive)
       return Promise.reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} is not running`));
     const id = this.nextId++;
@@ -141,7 +144,7 @@ export class ChildHandle extends EventEmitter {
   }
 
   /** Ask politely (IPC message, then SIGTERM), then SIGKILL after `graceMs`. Resolves when gone. */
-  async stop(graceMs = 3_000, message?: ChildMessage): Promise<void> {
+  async stop(graceMs = 3_000, message?: ToChild): Promise<void> {
     this.expectedExit = true;
     if (!this.alive) return;
     if (message) this.send(message);

@@ -2,7 +2,7 @@
  * Generator child process: hosts one Fleet of simulated clients for the runner.
  * Run as `node --import tsx runner/generator.ts` with an IPC channel.
  *
- * parent → child: {type:'init', config: GeneratorConfig} · {type:'start'} · {type:'snapshot'} · {type:'stop'}
+ * parent → child: {type:'init', config: GeneratorInit} · {type:'start'} · {type:'snapshot'} · {type:'stop'}
  * child → parent: {type:'ready'} · {type:'progress', connected, delivered, p99Ms, atMs} (every second
  * after start) · {type:'snapshot', report} · {type:'final', report} (after stop; then exit 0) ·
  * {type:'error', code, message, problems} (bad init, or a request out of order; exit 1 after a bad init).
@@ -21,8 +21,16 @@ import { type GeneratorFault, type NetworkConditions, type NetworkPlan, setupNet
 export type { GeneratorConfig, Progress } from '../clients/fleet.ts';
 export type { MergedReport, WorkerReport } from '../clients/report-types.ts';
 
+/** What the runner sends with 'init': the fleet's config plus the generator's own fault proxy settings. */
+export interface GeneratorInit extends GeneratorConfig {
+  /** The scenario's network conditions, applied by this generator's fault proxy (network/). */
+  network?: NetworkConditions | null;
+  /** The fault windows of this generator's clients (absolute epoch ms). */
+  faults?: GeneratorFault[];
+}
+
 export type GeneratorRequest =
-  | { type: 'init'; config: GeneratorConfig }
+  | { type: 'init'; config: GeneratorInit }
   | { type: 'start' }
   | { type: 'snapshot' }
   /** Reply `{type:'reply', id, result: ids}`: clients below their target seq (`targets[id]`, else `finalSeq`). */
@@ -55,19 +63,19 @@ function sendError(err: unknown, then?: () => void): void {
 }
 
 /** Each client's base URL: its lane on the fault proxy when the scenario has conditions or faults. */
-async function clientUrls(config: GeneratorConfig): Promise<(id: string, index: number) => string> {
+async function clientUrls(config: GeneratorInit): Promise<(id: string, index: number) => string> {
   network = await setupNetwork({
     targetUrl: config.targetUrl,
     clientIds: config.clientIds,
-    network: config.network as NetworkConditions | null | undefined,
-    faults: config.faults as GeneratorFault[] | undefined,
+    network: config.network,
+    faults: config.faults,
     allowRemote: config.allowRemote,
   });
   const plan = network;
   return plan ? (id) => plan.urlFor(id) : () => config.targetUrl;
 }
 
-async function init(config: GeneratorConfig): Promise<void> {
+async function init(config: GeneratorInit): Promise<void> {
   if (fleet) throw new PushbenchError('PB_BAD_OPTION', 'init: already initialised');
   fleet = new Fleet(config, await clientUrls(config));
   send({ type: 'ready' });

@@ -9,7 +9,7 @@ import type { MergedReport, WorkerReport } from '../clients/report-types.ts';
 import { BROWSER_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
-import type { ProtocolName, RunResult } from '../core/types.ts';
+import type { ProtocolName, RunResult, SourceFigures } from '../core/types.ts';
 import { selectClients } from '../network/select.ts';
 import { slowestPathMs } from '../scenarios/checks.ts';
 import { clientsFor, type Scenario } from '../scenarios/schema.ts';
@@ -25,10 +25,17 @@ import {
   windowsFor,
 } from './browser-run.ts';
 import { ChildHandle } from './child.ts';
-import type { GeneratorConfig } from './generator.ts';
+import type { GeneratorInit, GeneratorRequest } from './generator.ts';
+import { type CpuReading, readCpu } from './proc-cpu.ts';
 import { createProgress } from './progress.ts';
 import { spawnServerChild } from './server-child.ts';
-import { scenarioClientSettings, scenarioFaults, scenarioServerOptions } from './settings.ts';
+import {
+  scenarioClientSettings,
+  scenarioFaults,
+  scenarioServerOptions,
+  targetClientSettings,
+} from './settings.ts';
+import { TargetServer } from './target-server.ts';
 import { variantInfo } from './variant-info.ts';
 import { planWorkers } from './workers.ts';
 
@@ -59,18 +66,21 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
   const clients = clientsFor(scenario, protocol);
   const ids = Array.from({ length: clients }, (_, i) => `c${i + 1}`);
   const pages = pageIds(scenario.browsers);
-  const server = spawnServerChild(`server (${protocol})`, scenarioServerOptions(scenario, protocol));
+  const server: ServerSide = scenario.target
+    ? targetSide(new TargetServer(scenario))
+    : childSide(spawnServerChild(`server (${protocol})`, scenarioServerOptions(scenario, protocol)));
   // Chromium starts while the server does: it is the slowest child to get ready.
   const browser = pages.length > 0 ? new BrowserHost(protocol) : undefined;
   const plan = planWorkers(ids, scenario);
   // Generator processes load while the server starts; the timeline is fixed once all are up.
   const generators = plan.map((_, i) => spawnGenerator(i, protocol));
   try {
-    const { url } = await server.waitFor<{ type: string; url: string }>('listening', 20_000);
+    if (scenario.target) assertLoopbackTarget(scenario.target.url, opts.allowRemote);
+    const url = await server.url();
     assertLoopbackTarget(url, opts.allowRemote);
     if (scenario.source.mode === 'addressed')
-      await server.request('set-addressed', { ids: [...ids, ...pages] });
-    const baseline = sampleOf(await server.request<ServerStats>('stats'));
+      await server.child!.request('set-addressed', { ids: [...ids, ...pages] });
+    const baseline = await server.sample();
     await Promise.all(generators.map((g) => g.waitFor('alive', 30_000)));
     await browser?.waitLaunched();
     // Pages load through their proxies once the fault windows are known: give them time before t0.
@@ -86,18 +96,42 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
     pagesReady?.catch(() => undefined);
     await Promise.all(
       plan.map((workerIds, i) =>
-        initGenerator(generators[i], i, protocol, workerIds, url, scenario, opts, measureStartMs, faults),
+        initGenerator(generators[i], {
+          workerIndex: i,
+          protocol,
+          clientIds: workerIds,
+          targetUrl: url,
+          scenario,
+          allowRemote: opts.allowRemote,
+          warmUpEndsAtMs: measureStartMs,
+          windows: faults,
+        }),
       ),
     );
     const hosts = browser ? [browser.child] : [];
     if (browser) await Promise.race([pagesReady, browser.fatal]);
-    const crashed = watchCrashes([server, ...generators, ...hosts], browser?.fatal);
-    const samples: ServerSample[] = [baseline];
+    const crashed = watchCrashes(
+      [...(server.child ? [server.child] : []), ...generators, ...hosts],
+      browser?.fatal,
+    );
+    const samples: ServerSample[] = baseline ? [baseline] : [];
     const everyone = [...generators, ...hosts];
     const total = clients + pages.length;
+    // The load side's CPU, read from outside: the generators, and the browser host with Chromium.
+    const generatorCpu: CpuReading[] = [];
+    const pageCpu: CpuReading[] = [];
+    const generatorPids = generators.flatMap((g) => (g.proc.pid === undefined ? [] : [g.proc.pid]));
+    const hostPid = browser?.child.proc.pid;
+    const sampleCpu = () => {
+      const g = readCpu(generatorPids);
+      if (g) generatorCpu.push(g);
+      const b = hostPid === undefined ? null : readCpu([hostPid], true);
+      if (b) pageCpu.push(b);
+    };
     await timeline({
       server,
       generators: everyone,
+      sampleCpu,
       samples,
       t0,
       endMs,
@@ -106,14 +140,15 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       opts,
       crashed,
     });
-    const finalSeq = (await server.request<{ lastSeq: number }>('source-stop')).lastSeq;
+    const stopped = await server.stopSource(generators);
+    const finalSeq = stopped.lastSeq;
     const drainStartMs = Date.now();
-    const behindAtEnd = await drain(server, generators, ids, finalSeq, scenario, protocol, opts.signal);
+    const behindAtEnd = await drain(server.child, generators, ids, finalSeq, scenario, protocol, opts.signal);
     // Browser pages are not asked who is behind: they keep the full `drain` they always had.
     if (browser) await sleep(drainStartMs + scenario.drainMs - Date.now(), opts.signal);
     const [reports, browserFinal] = await Promise.all([stopGenerators(generators), browser?.stop()]);
-    const stats = await server.request<ServerStats>('stats');
-    samples.push(sampleOf(stats));
+    const last = await server.sample();
+    if (last) samples.push(last);
     const merged = mergeWorkerReports(reports);
     const expectedByClient = await expectedCounts(server, merged, finalSeq);
     const common = {
@@ -121,14 +156,15 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
       durationMs: scenario.durationMs,
       measureStartMs,
       samples: samples.filter((s) => s.atMs >= t0 || s === baseline),
-      baselineRssMB: baseline.rssMB,
+      baselineRssMB: baseline?.rssMB ?? 0,
       // Every dead connection the server freed (GET /stats keeps only the latest ones).
-      zombieEvents: (await server.request<ZombieEvent[]>('zombies', {}, 30_000)).map((z) => ({
+      zombieEvents: (await server.zombies()).map((z) => ({
         client: z.client,
         atMs: z.atMs,
         lastSeenMs: z.lastSeenMs,
       })),
       saturationMs: opts.saturationMs,
+      ...(stopped.pacer ? { source: stopped.pacer } : {}),
     };
     const runs = [
       aggregateRun({
@@ -138,9 +174,11 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         expectedByClient,
         faults: appliedPerClient(windowsFor(faults, ids), reports),
         behindAtEnd,
+        generatorCpu,
       }),
     ];
     if (protocol === 'websocket') runs[0].heartbeatForm = scenario.heartbeat.form;
+    if (server.target) Object.assign(runs[0], targetRunInfo(server.target, protocol, runs[0]));
     Object.assign(runs[0], variantInfo(scenario, protocol, merged.reconnects));
     if (browserFinal) {
       const pageExpected = await expectedCounts(server, mergeWorkerReports([browserFinal.report]), finalSeq);
@@ -148,14 +186,117 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         ...common,
         expectedByClient: pageExpected,
         faults: windowsFor(faults, pages),
+        generatorCpu: pageCpu,
       });
       shareServerCost(runs[0], browserRun);
       runs.push(browserRun);
     }
     return runs;
   } finally {
-    await Promise.all([...generators.map((g) => g.stop(3_000)), server.stop(3_000), browser?.kill()]);
+    await Promise.all([...generators.map((g) => g.stop(3_000)), server.stop(), browser?.kill()]);
   }
+}
+
+/**
+ * What a run needs from its server: pushbench's own server child, or a target nothing was
+ * started for (runner/target-server.ts; docs/targets.md).
+ */
+interface ServerSide {
+  child?: ChildHandle;
+  target?: TargetServer;
+  url(): Promise<string>;
+  /** CPU / RSS now; undefined when the server is not measured. */
+  sample(): Promise<ServerSample | undefined>;
+  startSource(): Promise<void>;
+  /** Stop the source: the last seq published (a target's own stream: the highest seq any client holds) and how the pacer kept its schedule. */
+  stopSource(generators: ChildHandle[]): Promise<{ lastSeq: number; pacer?: SourceFigures }>;
+  expected(queries: Array<{ client: string; afterSeq: number; upToSeq: number }>): Promise<number[]>;
+  zombies(): Promise<ZombieEvent[]>;
+  stop(): Promise<void>;
+}
+
+function childSide(child: ChildHandle): ServerSide {
+  return {
+    child,
+    url: async () => (await child.waitFor<{ type: string; url: string }>('listening', 20_000)).url,
+    sample: async () => sampleOf(await child.request<ServerStats>('stats')),
+    startSource: async () => void (await child.request('source-start')),
+    stopSource: () => child.request<{ lastSeq: number; pacer: SourceFigures }>('source-stop'),
+    expected: (queries) => child.request<number[]>('count', { queries }, 30_000),
+    zombies: () => child.request<ZombieEvent[]>('zombies', {}, 30_000),
+    stop: () => child.stop(3_000),
+  };
+}
+
+function targetSide(target: TargetServer): ServerSide {
+  return {
+    target,
+    url: async () => {
+      await target.check();
+      return target.target.url;
+    },
+    sample: async () => target.sample(),
+    startSource: async () => target.start(),
+    stopSource: async (generators) => {
+      if (target.mode === 'publish') return target.stop();
+      // The target's own stream: the highest seq any client received is the end.
+      const reports = await Promise.all(
+        generators.map(async (g) => {
+          const snap = g.waitFor<{ type: string; report: WorkerReport }>('snapshot', 30_000);
+          g.send({ type: 'snapshot' });
+          return (await snap).report;
+        }),
+      );
+      return { lastSeq: Math.max(0, ...reports.flatMap((r) => r.clients.map((c) => c.lastSeq))) };
+    },
+    expected: async (queries) => queries.map((q) => target.expected(q.afterSeq, q.upToSeq)),
+    zombies: async () => [],
+    stop: async () => void (await target.stop()),
+  };
+}
+
+/** results.json `target`, its notes, and server figures that were not measured set to null. */
+function targetRunInfo(target: TargetServer, protocol: ProtocolName, run: RunResult): Partial<RunResult> {
+  const t = target.target;
+  const notes = [...(run.notes ?? [])];
+  if (target.mode === 'observe')
+    notes.push(
+      "observed the target's own stream: seq and t read from each message, loss counted from seq gaps",
+    );
+  const failures = target.publishFailures;
+  const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+  if (failed > 0)
+    notes.push(
+      `${failed} publish POST(s) failed (${Object.entries(failures)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')}): those seqs are not expected`,
+    );
+  const unparsed = run.errors?.unparsed ?? 0;
+  const sample = run.errorSamples?.unparsed;
+  if (unparsed > 0) notes.push(`${unparsed} message(s) the JSON pointers could not read, e.g. ${sample}`);
+  const measured = t.pid !== undefined && run.server.rssMB !== null && (run.server.rssMB ?? 0) > 0;
+  if (!measured) notes.push('server CPU / RSS not measured (no target pid)');
+  return {
+    target: {
+      profile: t.profile,
+      url: t.url,
+      mode: target.mode,
+      ...(measured ? { pid: t.pid } : {}),
+      resume: t.resume[protocol] ?? 'none',
+    },
+    delivery: { ...run.delivery, unparsed },
+    // pushbench cannot see which dead connections a target freed.
+    reconnects: { ...run.reconnects, zombieMs: null, zombiesFreed: null, zombiesNeverFreed: null },
+    server: measured
+      ? {
+          cpuPct: run.server.cpuPct,
+          rssMB: run.server.rssMB,
+          eventLoopP99Ms: null,
+          cpuMsPerDeliveredMessage: run.server.cpuMsPerDeliveredMessage,
+        }
+      : { cpuPct: null, rssMB: null, eventLoopP99Ms: null },
+    notes,
+  };
 }
 
 function sampleOf(stats: ServerStats): ServerSample {
@@ -181,40 +322,48 @@ function faultWindows(s: Scenario, ids: string[], measureStartMs: number): Appli
   }));
 }
 
-function spawnGenerator(workerIndex: number, protocol: ProtocolName): ChildHandle {
-  return new ChildHandle(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+function spawnGenerator(workerIndex: number, protocol: ProtocolName): GeneratorChild {
+  return new ChildHandle<GeneratorRequest>(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
+}
+
+/** A generator process: the runner sends it GeneratorRequests (runner/generator.ts). */
+type GeneratorChild = ChildHandle<GeneratorRequest>;
+
+/** What initGenerator needs to build a generator's init. */
+interface GeneratorPlan {
+  workerIndex: number;
+  protocol: ProtocolName;
+  clientIds: string[];
+  targetUrl: string;
+  scenario: Scenario;
+  allowRemote?: boolean;
+  /** Epoch ms: the end of the warm-up (latencies before it are not recorded). */
+  warmUpEndsAtMs: number;
+  /** The run's fault windows (this generator's clients are picked out of them). */
+  windows: AppliedFaultWindow[];
 }
 
 /** Send the generator its clients and timeline; resolves when it is ready to start. */
-async function initGenerator(
-  gen: ChildHandle,
-  workerIndex: number,
-  protocol: ProtocolName,
-  clientIds: string[],
-  targetUrl: string,
-  s: Scenario,
-  opts: ProtocolRunOptions,
-  warmUpEndsAtMs: number,
-  windows: AppliedFaultWindow[],
-): Promise<void> {
-  const faults = scenarioFaults(s, windows, clientIds);
-  const config: GeneratorConfig = {
-    workerIndex,
-    protocol,
-    clientIds,
-    targetUrl,
-    allowRemote: opts.allowRemote,
+async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Promise<void> {
+  const s = p.scenario;
+  const config: GeneratorInit = {
+    workerIndex: p.workerIndex,
+    protocol: p.protocol,
+    clientIds: p.clientIds,
+    targetUrl: p.targetUrl,
+    allowRemote: p.allowRemote,
     rampUpMs: s.rampUpMs,
-    warmUpEndsAtMs,
+    warmUpEndsAtMs: p.warmUpEndsAtMs,
     ...scenarioClientSettings(s),
+    ...targetClientSettings(s, p.protocol),
     headers: s.headers,
     network: s.network,
-    faults,
+    faults: scenarioFaults(s, p.windows, p.clientIds),
   };
   const failed = gen.waitFor<{ type: string; message: string }>('error', 60_000).then((m) => {
     throw new PushbenchError('PB_BAD_OPTION', `${gen.name}: ${m.message}`);
   });
-  gen.send({ type: 'init', config: config as unknown as Record<string, unknown> } as never);
+  gen.send({ type: 'init', config });
   await Promise.race([gen.waitFor('ready', 30_000), failed]);
   failed.catch(() => undefined);
 }
@@ -230,8 +379,10 @@ function watchCrashes(children: ChildHandle[], also?: Promise<never>): Promise<n
 }
 
 interface TimelineArgs {
-  server: ChildHandle;
+  server: ServerSide;
   generators: ChildHandle[];
+  /** Reads the load side's CPU (every sample, before the server's). */
+  sampleCpu: () => void;
   samples: ServerSample[];
   t0: number;
   endMs: number;
@@ -248,13 +399,15 @@ async function timeline(a: TimelineArgs): Promise<void> {
   const latest = new Map<ChildHandle, { connected: number; delivered: number; p99Ms: number }>();
   for (const g of a.generators) g.on('msg:progress', (m) => latest.set(g, m));
   await Promise.race([sleep(Math.max(0, a.t0 - Date.now()), a.opts.signal), a.crashed]);
-  await a.server.request('source-start');
+  await a.server.startSource();
   for (const g of a.generators) g.send({ type: 'start' });
   const measureStart = a.t0 + scenario.rampUpMs + scenario.warmUpMs;
   try {
     while (Date.now() < a.endMs && !a.opts.signal?.aborted) {
       await Promise.race([sleep(Math.min(SAMPLE_EVERY_MS, a.endMs - Date.now()), a.opts.signal), a.crashed]);
-      a.samples.push(sampleOf(await Promise.race([a.server.request<ServerStats>('stats'), a.crashed])));
+      a.sampleCpu();
+      const sample = await Promise.race([a.server.sample(), a.crashed]);
+      if (sample) a.samples.push(sample);
       const now = Date.now();
       const p = [...latest.values()];
       progress.update(now - a.t0, {
@@ -270,7 +423,7 @@ async function timeline(a: TimelineArgs): Promise<void> {
   }
 }
 
-async function stopGenerators(generators: ChildHandle[]): Promise<WorkerReport[]> {
+async function stopGenerators(generators: GeneratorChild[]): Promise<WorkerReport[]> {
   return Promise.all(
     generators.map(async (g) => {
       g.expectExit();
@@ -282,18 +435,14 @@ async function stopGenerators(generators: ChildHandle[]): Promise<WorkerReport[]
 }
 
 /** Expected messages per client: its window is (subscribedAfterSeq, finalSeq]. */
-async function expectedCounts(
-  server: ChildHandle,
-  merged: MergedReport,
-  finalSeq: number,
-): Promise<number[]> {
+async function expectedCounts(server: ServerSide, merged: MergedReport, finalSeq: number): Promise<number[]> {
   const queries = merged.clients.map((c) => ({
     client: c.id,
     // A client that never subscribed expected everything from the start: its loss shows.
     afterSeq: c.subscribedAfterSeq ?? 0,
     upToSeq: finalSeq,
   }));
-  return server.request<number[]>('count', { queries }, 30_000);
+  return server.expected(queries);
 }
 
 /** How often the drain asks the generators who is still behind (ms). */
@@ -314,7 +463,7 @@ export function drainLimitMs(s: Scenario, protocol: ProtocolName): number {
  * still behind at the limit (sorted); they are named in results as delivery.behindAtEnd.
  */
 async function drain(
-  server: ChildHandle,
+  server: ChildHandle | undefined,
   generators: ChildHandle[],
   ids: string[],
   finalSeq: number,
@@ -324,7 +473,7 @@ async function drain(
 ): Promise<string[]> {
   const deadline = Date.now() + drainLimitMs(s, protocol);
   let targets: Record<string, number> | undefined;
-  if (s.source.mode === 'addressed') {
+  if (s.source.mode === 'addressed' && server) {
     const last = await server.request<number[]>('last-for', { clients: ids, upToSeq: finalSeq }, 30_000);
     targets = Object.fromEntries(ids.map((id, i) => [id, last[i]]));
   }

@@ -10,6 +10,7 @@ import { RESULTS_SCHEMA_ID } from '../core/types.ts';
 import { recoveryWarnings } from '../scenarios/checks.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { checkSlo } from '../scenarios/slo.ts';
+import { targetRunProblems } from '../scenarios/target.ts';
 import { stopAllChildren } from './child.ts';
 import { runProtocolAll } from './protocol-run.ts';
 import { environment, runId, writeResults } from './results-io.ts';
@@ -34,7 +35,10 @@ export interface RunOutcome {
 }
 
 /** Run every protocol of the scenario and write results.json; never throws after the first run starts. */
-export function runScenario(opts: RunOptions): Promise<RunOutcome> {
+export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+  const problems = targetRunProblems(opts.scenario);
+  if (problems.length)
+    throw new PushbenchError('PB_BAD_OPTION', `target ${opts.scenario.target?.url}`, problems);
   // The Node clients' run, then (scenario.browsers > 0) the browser pages' run.
   return runEachProtocol(opts, (protocol, { signal }) =>
     runProtocolAll({

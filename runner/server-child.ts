@@ -3,7 +3,7 @@
  * started on 127.0.0.1 port 0 through the runner's ChildHandle, refused unless loopback, and
  * sampled for CPU / RSS / event-loop delay so every engine reports the server's cost the same way.
  */
-import { BENCH_PAGE_DIR } from '../clients/browser/page-dir.ts';
+import { benchPageDir } from '../clients/browser/page-dir.ts';
 import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ServerOptions } from '../servers/app.ts';
 import type { ServerStats } from '../servers/stats.ts';
@@ -30,7 +30,7 @@ export interface CostSample {
  */
 export function spawnServerChild(name: string, options: ServerOptions): ChildHandle {
   return new ChildHandle(name, SERVER_ENTRY, {
-    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, benchPageDir: BENCH_PAGE_DIR, ...options }),
+    PUSHBENCH_SERVER_OPTIONS: JSON.stringify({ port: 0, benchPageDir: benchPageDir(), ...options }),
   });
 }
 

@@ -2,6 +2,8 @@
  * What a scenario means for each process: the server's options and the clients' settings.
  * One place, used by the runner, the browser host and the engines.
  */
+import type { TargetClientConfig } from '../clients/client.ts';
+import { targetProfile } from '../clients/profiles/registry.ts';
 import type { ProtocolName } from '../core/types.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { ServerOptions } from '../servers/options.ts';
@@ -43,6 +45,24 @@ export function scenarioClientSettings(s: Scenario) {
     perMessageDeflate: s.compression.websocket === 'permessage-deflate',
     httpCompression: s.compression.http === 'gzip',
     socketio: s.socketio,
+  };
+}
+
+/**
+ * A target's settings for one protocol's clients (docs/targets.md): `target` for the clients in
+ * clients/target/; nothing for the pushbench profile, whose server speaks pushbench's own wire.
+ */
+export function targetClientSettings(s: Scenario, protocol: ProtocolName): { target?: TargetClientConfig } {
+  const t = s.target;
+  if (!t || targetProfile(t.profile)?.wire !== 'target') return {};
+  return {
+    target: {
+      profile: t.profile,
+      path: t.paths[protocol] ?? '/',
+      resume: t.resume[protocol] ?? 'none',
+      message: t.message,
+      ...(t.event ? { event: t.event } : {}),
+    },
   };
 }
 

@@ -1,11 +1,17 @@
 /**
  * The comparison table printed at the end of a run: one row per protocol run.
  */
+import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { RunResult } from '../core/types.ts';
 import { formatBytes, formatMs } from '../core/units.ts';
 
 const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
-  { title: 'protocol', cell: (r) => (r.engine === 'pushbench' ? r.protocol : `${r.protocol} (${r.engine})`) },
+  {
+    title: 'protocol',
+    cell: (r) =>
+      (r.engine === 'pushbench' ? r.protocol : `${r.protocol} (${r.engine})`) +
+      (r.target ? ` @ ${r.target.profile}` : ''),
+  },
   { title: 'clients', cell: (r) => String(r.clients) },
   { title: 'p50', cell: (r) => formatMs(r.latencyMs.p50) },
   { title: 'p99', cell: (r) => formatMs(r.latencyMs.p99) },
@@ -19,7 +25,10 @@ const COLUMNS: Array<{ title: string; cell: (r: RunResult) => string }> = [
   },
   { title: 'reconnects', cell: (r) => String(r.reconnects.count) },
   { title: 'detect p50', cell: detectCell },
-  { title: 'srv CPU', cell: (r) => `${r.server.cpuPct.toFixed(1)}%` },
+  {
+    title: 'srv CPU',
+    cell: (r) => (r.server.cpuPct === null ? 'not measured' : `${r.server.cpuPct.toFixed(1)}%`),
+  },
   { title: 'flags', cell: flags },
 ];
 
@@ -34,6 +43,7 @@ export function detectCell(r: RunResult): string {
 function flags(r: RunResult): string {
   const out: string[] = [];
   if (r.generator.saturated) out.push('SATURATED');
+  if (r.source && r.source.maxLagMs > RUN_DEFAULTS.sourceLagMs) out.push('SOURCE LATE');
   if (r.slo && !r.slo.passed) out.push('SLO BREACH');
   return out.join(',');
 }

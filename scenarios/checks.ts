@@ -13,6 +13,7 @@ import {
   type Scenario,
   type ScenarioFault,
 } from './schema.ts';
+import { checkTarget } from './target.ts';
 
 /** Bounds that come from the machine and the servers, not from taste. */
 export const SCENARIO_LIMITS = {
@@ -53,6 +54,7 @@ export function checkScenario(s: Scenario, problems: ProblemList): void {
   checkSettings(s, problems);
   checkNetwork(s, problems);
   for (const [i, fault] of s.faults.entries()) checkFault(s, fault, ['faults', i], problems);
+  if (s.target) checkTarget(s.target, s, problems);
 }
 
 /**

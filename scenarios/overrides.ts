@@ -3,11 +3,15 @@
  * the file (`--duration 30s`, `--rate 5/s`), then the whole scenario is checked again:
  * `--duration 10s` against a fault at 20s is reported like a bad file (PB_BAD_OPTION, exit 2).
  */
+
+import { PROFILE_NAMES } from '../clients/profiles/registry.ts';
+import { HEARTBEAT_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { isProtocolName, type ProtocolName } from '../core/types.ts';
 import { parseDurationMs, parseRatePerS, parseSizeBytes } from '../core/units.ts';
 import { checkScenario, SCENARIO_LIMITS } from './checks.ts';
 import { ProblemList, type Scenario, UNIT_RULES } from './schema.ts';
+import { resolveTarget, type ScenarioTarget } from './target.ts';
 
 /** Resolved values (ms, bytes, per second); each replaces its scenario field. */
 export interface ScenarioOverrides {
@@ -25,6 +29,10 @@ export interface ScenarioOverrides {
   seed?: number;
   headers?: 'minimal' | 'browser';
   browsers?: number;
+  /** A target server (docs/targets.md): its URL, profile and pid, each replacing the scenario's. */
+  target?: string;
+  profile?: string;
+  targetPid?: number;
 }
 
 type Key = keyof ScenarioOverrides;
@@ -44,6 +52,9 @@ const FLAG: Record<Key, string> = {
   seed: '--seed',
   headers: '--headers',
   browsers: '--browsers',
+  target: '--target',
+  profile: '--profile',
+  targetPid: '--target-pid',
 };
 
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
@@ -76,6 +87,16 @@ function overrideRule(key: Key, v: unknown): string | undefined {
       return isInt(v, 0, 10) ? undefined : 'expected a whole number 0–10';
     case 'headers':
       return v === 'minimal' || v === 'browser' ? undefined : 'expected one of minimal, browser';
+    case 'target':
+      return typeof v === 'string' && /^(https?|wss?):\/\/[^/]+/.test(v)
+        ? undefined
+        : 'expected a URL such as http://127.0.0.1:8080';
+    case 'profile':
+      return typeof v === 'string' && PROFILE_NAMES.includes(v)
+        ? undefined
+        : `expected one of ${PROFILE_NAMES.join(', ')}`;
+    case 'targetPid':
+      return isInt(v, 1) ? undefined : 'expected a process id (a whole number ≥ 1)';
     case 'sizeBytes':
       return isInt(v, 0) ? undefined : UNIT_RULES.size;
     case 'ratePerS':
@@ -94,7 +115,17 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
     if (rule) problems.push(`${FLAG[key]}: ${rule}`);
   }
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', `overrides of ${scenario.name}`, problems);
-  const { protocols = scenario.protocols, clients, ratePerS, sizeBytes, ...rest } = overrides;
+  const {
+    protocols = scenario.protocols,
+    clients,
+    ratePerS,
+    sizeBytes,
+    target,
+    profile,
+    targetPid,
+    ...rest
+  } = overrides;
+  const withTarget = overrideTarget(scenario, { target, profile, targetPid });
   const clientsByProtocol: Scenario['clientsByProtocol'] = {};
   for (const p of protocols)
     clientsByProtocol[p] = clients ?? scenario.clientsByProtocol[p] ?? scenario.clients;
@@ -109,12 +140,39 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
       ...(ratePerS === undefined ? {} : { ratePerS }),
       ...(sizeBytes === undefined ? {} : { sizeBytes }),
     },
+    ...(withTarget
+      ? { target: withTarget, heartbeat: { ...scenario.heartbeat, form: withTarget.heartbeatForm } }
+      : {}),
   };
   const list = new ProblemList();
   checkScenario(next, list);
   if (list.items.length)
     throw new PushbenchError('PB_BAD_OPTION', `${scenario.name} with overrides`, list.format());
   return next;
+}
+
+/** The scenario's target with --target / --profile / --target-pid applied (undefined: no change). */
+function overrideTarget(
+  scenario: Scenario,
+  o: Pick<ScenarioOverrides, 'target' | 'profile' | 'targetPid'>,
+): ScenarioTarget | undefined {
+  if (o.target === undefined && o.profile === undefined && o.targetPid === undefined) return undefined;
+  if (!scenario.target && o.target === undefined) {
+    const flag = o.profile !== undefined ? '--profile' : '--target-pid';
+    throw new PushbenchError('PB_BAD_OPTION', `${flag}: needs --target URL (or a target in the scenario)`);
+  }
+  const raw: Record<string, unknown> = { ...(scenario.target?.given ?? {}) };
+  if (o.target !== undefined) raw.url = o.target;
+  if (o.profile !== undefined && o.profile !== raw.profile) {
+    // Another profile: its own paths, resume and pointers unless the file gave them for it.
+    raw.profile = o.profile;
+  }
+  if (o.targetPid !== undefined) raw.pid = o.targetPid;
+  const given = scenario.target?.heartbeatFormGiven ?? scenario.heartbeat.form !== HEARTBEAT_DEFAULTS.form;
+  const list = new ProblemList();
+  const resolved = resolveTarget(raw, { form: scenario.heartbeat.form, given }, list);
+  if (list.items.length) throw new PushbenchError('PB_BAD_OPTION', 'target flags', list.format());
+  return resolved;
 }
 
 /** Parsers from flag text (or numbers) to override values; undefined = unparsable. */
@@ -132,6 +190,9 @@ const FROM_FLAG: Record<Key, (v: unknown) => unknown> = {
   seed: toInt,
   browsers: toInt,
   headers: (v) => v,
+  target: (v) => v,
+  profile: (v) => v,
+  targetPid: toInt,
   durationMs: toDurationMs,
   rampUpMs: toDurationMs,
   warmUpMs: toDurationMs,
@@ -140,9 +201,12 @@ const FROM_FLAG: Record<Key, (v: unknown) => unknown> = {
   sizeBytes: parseSizeBytes,
 };
 
-/** Flag name (as commander gives it: duration, rate…) → override key. */
+/** Flag name (as commander gives it: duration, rate, targetPid…) → override key. */
 const KEY_OF_FLAG = Object.fromEntries(
-  Object.entries(FLAG).map(([key, flag]) => [flag.slice(2), key]),
+  Object.entries(FLAG).map(([key, flag]) => [
+    flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+    key,
+  ]),
 ) as Record<string, Key>;
 
 function toInt(v: unknown): number | undefined {

@@ -28,6 +28,7 @@ import {
   type ScenarioSlo,
   UNIT_RULES,
 } from './schema.ts';
+import { resolveTarget } from './target.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -111,6 +112,14 @@ export function resolveRaw(raw: unknown, fallbackName: string, problems: Problem
   const r = new Reader(problems);
   const { protocols, clientsByProtocol } = resolveClients(top, r);
   const workers = top.workers === undefined ? undefined : r.number(top, [], 'workers', 1, true);
+  const settings = resolveSettings(top, r);
+  const hb = r.section(top, 'heartbeat');
+  const target =
+    top.target === undefined
+      ? undefined
+      : resolveTarget(top.target, { form: settings.heartbeat.form, given: hb.form !== undefined }, problems);
+  // The profile's heartbeat form unless the scenario names one (docs/targets.md).
+  if (target) settings.heartbeat.form = target.heartbeatForm;
   return {
     name: typeof top.name === 'string' ? top.name : fallbackName,
     ...(typeof top.description === 'string' ? { description: top.description } : {}),
@@ -124,9 +133,10 @@ export function resolveRaw(raw: unknown, fallbackName: string, problems: Problem
     drainMs: r.duration(top, [], 'drain', RUN_DEFAULTS.drainMs),
     seed: r.number(top, [], 'seed', RUN_DEFAULTS.seed, true),
     source: resolveSource(r.section(top, 'source'), r),
-    ...resolveSettings(top, r),
+    ...settings,
     headers: r.choice(top, [], 'headers', ['minimal', 'browser'], CLIENT_DEFAULTS.headers),
     browsers: r.number(top, [], 'browsers', SCENARIO_DEFAULTS.browsers, true),
+    ...(target ? { target } : {}),
     network: isRecord(top.network) ? resolveNetwork(top.network, r) : null,
     faults: Array.isArray(top.faults) ? top.faults.map((f, i) => resolveFault(f, ['faults', i], r)) : [],
     slo: isRecord(top.slo) ? resolveSlo(top.slo, r) : null,

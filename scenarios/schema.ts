@@ -9,6 +9,7 @@ import { Ajv, type AnySchemaObject, type ErrorObject } from 'ajv';
 import { type BACKOFF_DEFAULTS, FAULT_DEFAULTS, type HEARTBEAT_DEFAULTS } from '../core/defaults.ts';
 import type { ProtocolName } from '../core/types.ts';
 import { FAULT_KINDS, type FaultKind } from '../network/spec.ts';
+import type { ScenarioTarget } from './target.ts';
 
 /** Fault kinds come from the fault proxy's registry (network/toxics/registry.ts). */
 export { FAULT_KINDS, type FaultKind };
@@ -89,6 +90,8 @@ export interface Scenario {
   compression: { websocket: 'off' | 'permessage-deflate'; http: 'off' | 'gzip' };
   headers: 'minimal' | 'browser';
   browsers: number;
+  /** A server pushbench did not start (docs/targets.md); absent: pushbench's own servers. */
+  target?: ScenarioTarget;
   network: ScenarioNetwork | null;
   faults: ScenarioFault[];
   slo: ScenarioSlo | null;

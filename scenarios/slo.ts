@@ -81,7 +81,8 @@ function otherBreaches(slo: ScenarioSlo, run: RunResult): string[] {
     out.push(`bytes per message ${formatBytes(perMessage)} > ${formatBytes(slo.bytesPerMessageMax)}`);
   }
   if (slo.failIfSaturated && run.generator.saturated) {
-    out.push(`generator saturated (event-loop p99 ${formatMs(run.generator.eventLoopP99Ms)})`);
+    const loop = run.generator.eventLoopP99Ms;
+    out.push(`generator saturated${loop === null ? '' : ` (event-loop p99 ${formatMs(loop)})`}`);
   }
   return out;
 }

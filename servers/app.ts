@@ -8,11 +8,13 @@
  */
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { PushbenchError } from '../core/errors.ts';
+import { isLoopbackHost, isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ProtocolName } from '../core/types.ts';
 import { browserPageRoute } from './browser-page.ts';
 import { ServerContext, type ZombieEvent } from './context.ts';
 import { demoPageRoute } from './demo-page.ts';
-import { installErrorHandlers } from './http-errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from './http-errors.ts';
 import { ByteMeter } from './meter.ts';
 import { metricsRoute } from './metrics.ts';
 import { resolveOptions, type ServerOptions } from './options.ts';
@@ -43,6 +45,57 @@ interface RouteConfig {
   protocol?: ProtocolName;
 }
 
+/**
+ * Against DNS rebinding: a server bound to loopback answers only requests whose Host header
+ * names a loopback host (421 PB_BAD_HOST otherwise, WebSocket upgrades included). A server
+ * bound beyond loopback (serve --host 0.0.0.0 --allow-remote) is meant to be reached by other
+ * names and skips the check. socket.io's engine checks the same in its allowRequest.
+ */
+function installHostCheck(app: FastifyInstance, ctx: ServerContext): void {
+  if (!ctx.checksHost) return;
+  app.addHook('onRequest', (req, reply, done) => {
+    if (isLoopbackHostHeader(req.headers.host)) return done();
+    const pe = new PushbenchError(
+      'PB_BAD_HOST',
+      `got ${JSON.stringify((req.headers.host ?? '').slice(0, 100))}`,
+    );
+    reply
+      .code(pe.status)
+      .header('connection', 'close')
+      .type('application/json; charset=utf-8')
+      .send(pe.toJSON());
+  });
+}
+
+/**
+ * A request on a connection over maxConnections gets 503 PB_TOO_MANY_CONNECTIONS and the
+ * connection closes; a WebSocket upgrade is let through and closed with 1013 (servers/websocket.ts).
+ */
+function installConnectionLimit(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    // Shutting down: 503 PB_SHUTTING_DOWN; SSE answers 204 and WebSocket closes 1001 themselves.
+    if (ctx.shuttingDown && req.headers.upgrade === undefined && !req.url.startsWith('/sse')) {
+      const pe = new PushbenchError('PB_SHUTTING_DOWN');
+      reply
+        .code(pe.status)
+        .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .send(pe.toJSON());
+      return;
+    }
+    if (!ctx.overLimit.has(req.raw.socket) || req.headers.upgrade !== undefined) return done();
+    const pe = new PushbenchError(
+      'PB_TOO_MANY_CONNECTIONS',
+      `maxConnections is ${ctx.options.maxConnections}`,
+    );
+    reply
+      .code(pe.status)
+      .header('connection', 'close')
+      .type('application/json; charset=utf-8')
+      .send(pe.toJSON());
+  });
+}
+
 /** Attribute every request's socket bytes to the protocol of its route. */
 function installMetering(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', (req, _reply, done) => {
@@ -51,8 +104,10 @@ function installMetering(app: FastifyInstance, ctx: ServerContext): void {
     if (protocol) ctx.count(protocol).requests++;
     done();
   });
-  app.addHook('onResponse', (req, _reply, done) => {
+  app.addHook('onResponse', (req, reply, done) => {
     ctx.meter.settleSocket(req.raw.socket);
+    // A refused WebSocket upgrade (400, 421, 503 …): the connection is not kept for another request.
+    if (req.headers.upgrade !== undefined && reply.statusCode >= 400) req.raw.socket.end();
     done();
   });
 }
@@ -62,11 +117,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const opts = resolveOptions(options);
   const source = new MessageSource(opts);
   const ctx = new ServerContext(opts, source, new ByteMeter());
+  ctx.checksHost = isLoopbackHost(opts.host);
   const sampler = new ProcessSampler();
+  // A request must arrive (headers and body) within requestTimeoutMs; Node checks every interval.
+  const checkEveryMs = Math.max(25, Math.min(1_000, Math.floor(opts.requestTimeoutMs / 4)));
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 1_000 },
     bodyLimit: opts.publishBodyLimitBytes,
+    requestTimeout: opts.requestTimeoutMs,
+    http: {
+      requestTimeout: opts.requestTimeoutMs,
+      headersTimeout: opts.requestTimeoutMs,
+      connectionsCheckingInterval: checkEveryMs,
+    },
+    clientErrorHandler,
+    frameworkErrors,
+    // During shutdown the hook below answers 503 in the error shape, not fastify's own body.
+    return503OnClosing: false,
   });
   const sockets = new Set<Socket>();
   // One shared 'close' listener (it fires once): no closure per connection.
@@ -74,11 +142,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     sockets.delete(this);
   }
   app.server.on('connection', (socket: Socket) => {
+    // Over the limit: accepted, answered 503 / closed 1013 (installConnectionLimit), then closed.
+    if (sockets.size >= opts.maxConnections) ctx.overLimit.add(socket);
     sockets.add(socket);
     socket.on('close', forgetSocket);
   });
 
   installErrorHandlers(app);
+  installHostCheck(app, ctx);
+  installConnectionLimit(app, ctx);
   installMetering(app, ctx);
   for (const protocol of opts.protocols) {
     await app.register(async (scope) => PROTOCOL_PLUGINS[protocol](scope, ctx));

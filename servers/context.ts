@@ -38,6 +38,10 @@ export class ServerContext {
   /** Poll answers shared by short-poll and long-poll (cached per since). */
   readonly polls: PollAnswers;
   shuttingDown = false;
+  /** Bound to loopback: requests must name a loopback Host (servers/app.ts, DNS rebinding). */
+  checksHost = true;
+  /** Connections accepted beyond maxConnections: their requests are refused (servers/app.ts). */
+  readonly overLimit = new WeakSet<object>();
   /** Called at shutdown, before the HTTP server closes: end streams, answer held polls, close sockets. */
   private readonly closers: Array<() => Promise<void> | void> = [];
 
@@ -46,7 +50,7 @@ export class ServerContext {
     readonly source: MessageSource,
     readonly meter: ByteMeter,
   ) {
-    this.polls = new PollAnswers(source);
+    this.polls = new PollAnswers(source, options.pollCacheBytes);
     for (const p of options.protocols) {
       this.counters.set(p, { messagesSent: 0, messagesReceived: 0, requests: 0, slowConsumers: 0 });
     }

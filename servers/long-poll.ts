@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
-import { acceptsGzip, sendAnswer } from './poll-answer.ts';
+import { acceptsGzip } from './poll-answer.ts';
 import { parseQuery } from './validate.ts';
 
 interface Held {
@@ -46,7 +46,7 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
     const a = ctx.polls.answer(since, client);
     counters.messagesSent += a.count;
     if (ctx.shuttingDown) reply.header('connection', 'close');
-    sendAnswer(reply, a, gzipFor(reply));
+    ctx.polls.send(reply, a, gzipFor(reply));
   }
 
   function hold(since: number, client: string, waitMs: number, reply: FastifyReply): void {

@@ -35,7 +35,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   'source-stop': (s) => {
     s.source.stopPacer();
-    return { lastSeq: s.source.lastSeq };
+    return { lastSeq: s.source.lastSeq, pacer: s.source.pacerStats() };
   },
   'set-addressed': (s, req) => {
     const ids = req.ids;

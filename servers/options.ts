@@ -13,7 +13,7 @@ export interface ServerOptions extends Partial<typeof SERVER_DEFAULTS> {
   protocols?: ProtocolName[];
   /**
    * Folder of the browser benchmark page to serve at GET /bench/ (clients/browser/page-dir.ts
-   * BENCH_PAGE_DIR). Passed in because servers/ may not import clients/; absent: no /bench/.
+   * benchPageDir()). Passed in because servers/ may not import clients/; absent: no /bench/.
    */
   benchPageDir?: string;
 }
@@ -27,6 +27,8 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
   burstSize: [1, 1_000_000, true],
   retentionCount: [1, 10_000_000, true],
   retentionMs: [1, 24 * 3_600_000, false],
+  retentionBytes: [1, 256 * 1024 * 1024, true],
+  pollCacheBytes: [0, 1024 * 1024 * 1024, true],
   longPollWaitMs: [0, 3_600_000, true],
   longPollMaxWaitMs: [0, 3_600_000, true],
   sseKeepAliveMs: [1, 3_600_000, false],
@@ -38,6 +40,8 @@ const RANGES: Partial<Record<keyof typeof SERVER_DEFAULTS, [number, number, bool
   publishBodyLimitBytes: [1, 1024 * 1024 * 1024, true],
   sendBufferLimitBytes: [1, 1024 * 1024 * 1024, true],
   shutdownTimeoutMs: [1, 60_000, false],
+  requestTimeoutMs: [100, 3_600_000, true],
+  maxConnections: [1, 1_000_000, true],
 };
 
 /** Defaults + options, validated; throws PushbenchError PB_BAD_OPTION listing every problem. */

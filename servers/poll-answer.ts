@@ -2,6 +2,10 @@
  * Poll answers (`PollResponse` JSON) built from the source's pre-serialized
  * envelopes and cached per (since[, client]) until the window moves (next
  * message or eviction): a thousand pollers asking "after 41" cost one build.
+ * The cache is bounded in bytes (`pollCacheBytes`, docs/servers.md): the oldest
+ * answers go first, and an answer larger than a quarter of the budget is built
+ * for its request and never kept, so many distinct (since, client) polls over a
+ * large window cannot each pin a copy of it.
  */
 import { gzipSync } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
@@ -13,6 +17,8 @@ export interface PollAnswer {
   count: number;
   /** The body gzipped, built on first use (httpCompression) and cached with the answer. */
   gzipped?: Buffer;
+  /** True while the answer is in the cache (its gzip is then booked against the budget). */
+  cached?: boolean;
 }
 
 /** True when an Accept-Encoding header value accepts gzip (q=0 refuses it). */
@@ -25,15 +31,9 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
   });
 }
 
-/** Send a poll answer as JSON, gzipped when the server compresses and the client accepts it. */
-export function sendAnswer(reply: FastifyReply, answer: PollAnswer, gzip: boolean): FastifyReply {
-  reply.type('application/json; charset=utf-8');
-  if (!gzip) return reply.send(answer.body);
-  answer.gzipped ??= gzipSync(answer.body);
-  return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(answer.gzipped);
-}
-
 const MAX_CACHED = 1_024;
+/** An answer larger than this share of the budget is not cached. */
+const LARGEST_SHARE = 4;
 
 /** Serialize a slice as a PollResponse without re-serializing the envelopes. */
 export function pollBody(slice: Slice): string {
@@ -45,19 +45,69 @@ export function pollBody(slice: Slice): string {
   return body + '}';
 }
 
+/** Bytes an answer holds (body characters, one byte each for ASCII JSON, plus its gzip). */
+function answerBytes(a: PollAnswer): number {
+  return a.body.length + (a.gzipped?.length ?? 0);
+}
+
 export class PollAnswers {
   private readonly cache = new Map<string, PollAnswer>();
   private cachedLast = -1;
   private cachedOldest = -1;
+  private cachedBytes = 0;
 
-  constructor(private readonly source: MessageSource) {}
+  /** budgetBytes: the most the cached answers may hold together. */
+  constructor(
+    private readonly source: MessageSource,
+    private readonly budgetBytes = 32 * 1024 * 1024,
+  ) {}
+
+  /** Bytes the cached answers hold now (at most the budget). */
+  get bytes(): number {
+    return this.cachedBytes;
+  }
+
+  /** Answers cached now. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Send a poll answer as JSON, gzipped when the server compresses and the client accepts it. */
+  send(reply: FastifyReply, answer: PollAnswer, gzip: boolean): FastifyReply {
+    reply.type('application/json; charset=utf-8');
+    if (!gzip) return reply.send(answer.body);
+    if (!answer.gzipped) {
+      answer.gzipped = gzipSync(answer.body);
+      if (answer.cached) {
+        this.cachedBytes += answer.gzipped.length;
+        this.trim();
+      }
+    }
+    return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(answer.gzipped);
+  }
+
+  private clear(): void {
+    for (const a of this.cache.values()) a.cached = false;
+    this.cache.clear();
+    this.cachedBytes = 0;
+  }
+
+  /** Drop the oldest answers until the cache fits its budget. */
+  private trim(): void {
+    for (const [key, a] of this.cache) {
+      if (this.cachedBytes <= this.budgetBytes && this.cache.size <= MAX_CACHED) return;
+      this.cache.delete(key);
+      a.cached = false;
+      this.cachedBytes -= answerBytes(a);
+    }
+  }
 
   /** The answer for a client polling after `since` (undefined: subscribe, no backlog). */
   answer(since: number | undefined, client: string): PollAnswer {
     const last = this.source.lastSeq;
     const oldest = this.source.oldestSeq;
-    if (last !== this.cachedLast || oldest !== this.cachedOldest || this.cache.size >= MAX_CACHED) {
-      this.cache.clear();
+    if (last !== this.cachedLast || oldest !== this.cachedOldest) {
+      this.clear();
       this.cachedLast = last;
       this.cachedOldest = oldest;
     }
@@ -67,7 +117,12 @@ export class PollAnswers {
     if (!hit) {
       const slice = this.source.slice(since, client);
       hit = { body: pollBody(slice), count: slice.entries.length };
-      this.cache.set(key, hit);
+      if (hit.body.length <= this.budgetBytes / LARGEST_SHARE) {
+        hit.cached = true;
+        this.cache.set(key, hit);
+        this.cachedBytes += hit.body.length;
+        this.trim();
+      }
     }
     return hit;
   }

@@ -65,8 +65,14 @@ export class ProcessSampler {
     this.loopDelay.reset();
   }
 
+  /**
+   * Node records each sample's whole period (the resolution) plus the delay, so an idle
+   * loop would read the resolution itself: it is subtracted, as the generator's Recorder does
+   * (docs/servers.md "/stats").
+   */
   private currentLoopP99Ms(): number {
-    return this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e6 : 0;
+    if (this.loopDelay.count === 0) return 0;
+    return Math.max(0, this.loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
   }
 
   /** CPU % of one core since the last sample (100 = one core busy). */

@@ -1,6 +1,7 @@
 /**
  * `POST /publish` — body `{ "to"?: id, "data": string }` (JSON, ≤ publishBodyLimitBytes)
- * → 202 `{"seq": N}`. Over the limit → 413 PB_BODY_TOO_LARGE; bad body → 400 PB_BAD_BODY.
+ * → 202 `{"seq": N}`. Over the limit → 413 PB_BODY_TOO_LARGE; bad body → 400 PB_BAD_BODY;
+ * a content type other than application/json → 415 PB_UNSUPPORTED_MEDIA_TYPE.
  */
 import type { FastifyInstance } from 'fastify';
 import { PushbenchError } from '../core/errors.ts';
@@ -33,10 +34,25 @@ function checkBody(body: unknown): { data: string; to?: string } {
 
 /** Register POST /publish. */
 export function publishRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/publish', { bodyLimit: ctx.options.publishBodyLimitBytes }, async (req, reply) => {
-    if (ctx.shuttingDown) throw new PushbenchError('PB_SHUTTING_DOWN');
-    const { data, to } = checkBody(req.body);
-    const env = ctx.source.publish(data, to === undefined ? {} : { to });
-    return reply.code(202).send({ seq: env.seq });
-  });
+  app.post(
+    '/publish',
+    {
+      bodyLimit: ctx.options.publishBodyLimitBytes,
+      // Only JSON is read: any other content type is 415 before the body is parsed.
+      onRequest: async (req) => {
+        if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+          throw new PushbenchError(
+            'PB_UNSUPPORTED_MEDIA_TYPE',
+            `expected application/json, got ${JSON.stringify((req.headers['content-type'] ?? '').slice(0, 100))}`,
+          );
+        }
+      },
+    },
+    async (req, reply) => {
+      if (ctx.shuttingDown) throw new PushbenchError('PB_SHUTTING_DOWN');
+      const { data, to } = checkBody(req.body);
+      const env = ctx.source.publish(data, to === undefined ? {} : { to });
+      return reply.code(202).send({ seq: env.seq });
+    },
+  );
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.ts';
-import { acceptsGzip, sendAnswer } from './poll-answer.ts';
+import { acceptsGzip } from './poll-answer.ts';
 import { parseQuery } from './validate.ts';
 
 /** Register GET /poll. */
@@ -14,7 +14,7 @@ export function shortPoll(app: FastifyInstance, ctx: ServerContext): void {
     const q = parseQuery(req.query);
     const answer = ctx.polls.answer(q.since, q.client);
     counters.messagesSent += answer.count;
-    return sendAnswer(
+    return ctx.polls.send(
       reply,
       answer,
       ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']),

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
+import { isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
 import { parseQuery } from './validate.ts';
@@ -50,6 +51,14 @@ export function socketIo(app: FastifyInstance, ctx: ServerContext): void {
     // Other paths' upgrades are not ours: leave them alone.
     destroyUpgrade: false,
     connectionStateRecovery: { maxDisconnectionDuration: o.retentionMs, skipMiddlewares: true },
+    // Over maxConnections, or a Host that is not loopback on a loopback server (DNS rebinding):
+    // engine.io refuses the request itself (403, its own body).
+    allowRequest: (req, callback) => {
+      if (ctx.overLimit.has(req.socket)) callback('connection limit reached', false);
+      else if (ctx.checksHost && !isLoopbackHostHeader(req.headers.host))
+        callback('Host is not loopback', false);
+      else callback(null, true);
+    },
   });
 
   // Byte accounting: engine.io answers its own requests, outside fastify's hooks.

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
-import { Pacer, type Pattern } from './pacer.ts';
+import { Pacer, type PacerStats, type Pattern } from './pacer.ts';
 import type { PayloadKind } from './payloads.ts';
 import { SeqIndex } from './seq-index.ts';
 
@@ -21,6 +21,8 @@ export interface SourceOptions {
   burstSize: number;
   retentionCount: number;
   retentionMs: number;
+  /** The retained envelopes' JSON characters at most (the newest message is always kept). */
+  retentionBytes: number;
   seed?: number;
   payload?: PayloadKind;
 }
@@ -51,6 +53,7 @@ export class MessageSource extends EventEmitter {
   private head = 0;
   private seq = 0;
   private addressedRetained = 0;
+  private retainedChars = 0;
   private readonly index = new SeqIndex();
   private readonly pacer: Pacer;
   private addressedIds: string[] | null = null;
@@ -65,27 +68,31 @@ export class MessageSource extends EventEmitter {
       burstSize: SERVER_DEFAULTS.burstSize,
       retentionCount: SERVER_DEFAULTS.retentionCount,
       retentionMs: SERVER_DEFAULTS.retentionMs,
+      retentionBytes: SERVER_DEFAULTS.retentionBytes,
       payload: SERVER_DEFAULTS.payload,
       seed: 1,
       ...opts,
     };
     this.setMaxListeners(0);
-    this.pacer = new Pacer({ ...this.opts, seed: this.opts.seed ?? 1 }, (data) =>
-      this.publish(data, { to: this.nextPacedTarget() }),
+    this.pacer = new Pacer({ ...this.opts, seed: this.opts.seed ?? 1 }, (data, scheduledAtMs) =>
+      this.publish(data, { to: this.nextPacedTarget(), t: scheduledAtMs }),
     );
   }
 
-  /** Append a message (broadcast, or addressed with `to`) and emit it. */
-  publish(data: string, opts: { to?: string } = {}): Envelope {
+  /**
+   * Append a message (broadcast, or addressed with `to`) and emit it. `t` defaults to now;
+   * the pacer passes the message's scheduled time (docs/wire.md "Envelope").
+   */
+  publish(data: string, opts: { to?: string; t?: number } = {}): Envelope {
+    const t = opts.t ?? nowMs();
     const env: Envelope =
-      opts.to === undefined
-        ? { seq: ++this.seq, t: nowMs(), data }
-        : { seq: ++this.seq, t: nowMs(), to: opts.to, data };
+      opts.to === undefined ? { seq: ++this.seq, t, data } : { seq: ++this.seq, t, to: opts.to, data };
     const entry: Entry = { env, json: JSON.stringify(env) };
     this.entries.push(entry);
+    this.retainedChars += entry.json.length;
     if (env.to !== undefined) this.addressedRetained++;
     this.index.add(env.seq, env.to);
-    this.prune(env.t);
+    this.prune(nowMs());
     this.emit('message', env, entry.json);
     return env;
   }
@@ -97,6 +104,11 @@ export class MessageSource extends EventEmitter {
 
   stopPacer(): void {
     this.pacer.stop();
+  }
+
+  /** How the pacer kept its schedule: scheduled, published, rate, worst lag. */
+  pacerStats(): PacerStats {
+    return this.pacer.stats();
   }
 
   get pacing(): boolean {
@@ -122,6 +134,12 @@ export class MessageSource extends EventEmitter {
   get retained(): number {
     this.prune(nowMs());
     return this.entries.length - this.head;
+  }
+
+  /** JSON characters of the retained messages (at most retentionBytes, or the newest message). */
+  get retainedBytes(): number {
+    this.prune(nowMs());
+    return this.retainedChars;
   }
 
   /** True when some retained message is addressed (answers then differ per client). */
@@ -171,14 +189,19 @@ export class MessageSource extends EventEmitter {
     return this.addressedIds[this.roundRobin++ % this.addressedIds.length];
   }
 
-  /** Drop messages beyond retentionCount or older than retentionMs. */
+  /** Drop messages beyond retentionCount or retentionBytes, or older than retentionMs. */
   private prune(now: number): void {
     const minT = now - this.opts.retentionMs;
     while (
       this.head < this.entries.length &&
-      (this.entries.length - this.head > this.opts.retentionCount || this.entries[this.head].env.t < minT)
+      (this.entries.length - this.head > this.opts.retentionCount ||
+        this.entries[this.head].env.t < minT ||
+        (this.retainedChars > this.opts.retentionBytes && this.head < this.entries.length - 1))
     ) {
-      if (this.entries[this.head].env.to !== undefined) this.addressedRetained--;
+      const gone = this.entries[this.head];
+      if (gone.env.to !== undefined) this.addressedRetained--;
+      this.retainedChars -= gone.json.length;
+      this.entries[this.head] = undefined as unknown as Entry;
       this.head++;
     }
     if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {

@@ -56,8 +56,20 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     return true;
   }
 
-  function open(res: ServerResponse, client: string, since: number | undefined, gzipped: boolean): void {
+  /** The stream's first bytes: retry, hello, the backlog after since (may throw: built before the hijack). */
+  function headOf(client: string, since: number | undefined): { head: string; count: number } {
     const slice = ctx.source.slice(since, client);
+    let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(client) })}\n\n`;
+    for (const e of slice.entries) head += eventText(e);
+    return { head, count: slice.entries.length };
+  }
+
+  function open(
+    res: ServerResponse,
+    client: string,
+    first: { head: string; count: number },
+    gzipped: boolean,
+  ): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -70,11 +82,9 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       gzip.on('error', () => res.destroy());
       gzip.pipe(res);
     }
-    let head = `retry: ${ctx.options.sseRetryMs}\n\nevent: hello\ndata: ${JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(client) })}\n\n`;
-    for (const e of slice.entries) head += eventText(e);
-    if (gzip) gzip.write(head);
-    else res.write(head);
-    counters.messagesSent += slice.entries.length;
+    if (gzip) gzip.write(first.head);
+    else res.write(first.head);
+    counters.messagesSent += first.count;
     const s: Stream = { res, gzip, socket: gzip ? null : directStreamSocket(res), client };
     streams.add(s);
     let set = byClient.get(client);
@@ -132,12 +142,15 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
       reply.header('connection', 'close');
       return reply.code(204).send();
     }
+    // Everything that can throw runs before the hijack: a failure is then fastify's 500 PB_INTERNAL.
+    const first = headOf(q.client, q.since);
+    const gzipped = ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']);
     reply.hijack();
-    open(
-      reply.raw,
-      q.client,
-      q.since,
-      ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']),
-    );
+    try {
+      open(reply.raw, q.client, first, gzipped);
+    } catch {
+      // After the hijack nobody answers for us: a stream that cannot start is closed, never left hanging.
+      reply.raw.destroy();
+    }
   });
 }

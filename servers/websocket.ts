@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { CLOSE_CODES, ERRORS, type ErrorCode } from '../core/errors.ts';
+import { CLOSE_CODES, ERRORS, type ErrorCode, PushbenchError } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { nowMs } from './source.ts';
@@ -27,6 +27,8 @@ interface Peer {
   client: string;
   alive: boolean;
   lastSeenMs: number;
+  /** While the resume backlog is written: the last seq sent so far; null once live. */
+  after: number | null;
 }
 
 /**
@@ -94,8 +96,12 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     sendControl(peer, { type: 'error', code, message: `${ERRORS[code].message}: ${detail}` });
   }
 
-  function onFrame(peer: Peer, raw: RawData): void {
+  function onFrame(peer: Peer, raw: RawData, isBinary: boolean): void {
     counters.messagesReceived++;
+    if (isBinary) {
+      sendError(peer, 'PB_WS_BINARY', 'the heartbeat is a text frame');
+      return;
+    }
     if (raw instanceof Buffer && raw.length === 4 && raw.toString() === 'ping') {
       if (!cutIfSlow(peer) && peer.ws.readyState === peer.ws.OPEN) peer.ws.send('pong');
       return;
@@ -115,16 +121,25 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function connect(ws: WebSocket, req: FastifyRequest): void {
     const q = queryOf(req);
-    const peer: Peer = { ws, socket: directSocket(ws), client: q.client, alive: true, lastSeenMs: nowMs() };
+    const peer: Peer = {
+      ws,
+      socket: directSocket(ws),
+      client: q.client,
+      alive: true,
+      lastSeenMs: nowMs(),
+      after: q.since ?? null,
+    };
     if (ctx.shuttingDown) {
       ws.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+      return;
+    }
+    if (ctx.overLimit.has(req.raw.socket)) {
+      ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'connection limit reached');
       return;
     }
     releaseUpgrade(ws);
     const slice = ctx.source.slice(q.since, q.client);
     ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
-    for (const e of slice.entries) ws.send(e.json);
-    counters.messagesSent += slice.entries.length;
     peers.add(peer);
     let set = byClient.get(peer.client);
     if (!set) {
@@ -137,6 +152,31 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     ws.on('close', onClose);
     ws.on('message', onMessageFrame);
     ws.on('pong', onPong);
+    catchUp(peer);
+  }
+
+  /**
+   * Write the resume backlog in pieces: while the connection holds at most half the send-buffer
+   * limit unsent, then again once that piece is on the socket (docs/servers.md, slow consumers).
+   * A client that stops reading holds at most the limit; live messages meanwhile come through
+   * the same cursor, in order. When the cursor reaches the newest message the peer is live.
+   */
+  function catchUp(peer: Peer): void {
+    if (peer.after === null || peer.ws.readyState !== peer.ws.OPEN || !peers.has(peer)) return;
+    const { entries } = ctx.source.slice(peer.after, peer.client);
+    let i = 0;
+    for (; i < entries.length; i++) {
+      peer.after = entries[i].env.seq;
+      counters.messagesSent++;
+      if (i === entries.length - 1 || peer.ws.bufferedAmount + entries[i].json.length > limit / 2) {
+        peer.ws.send(entries[i].json, () => catchUp(peer));
+        i++;
+        break;
+      }
+      peer.ws.send(entries[i].json);
+    }
+    // Every retained message after the cursor is written: the next one goes out live.
+    if (i >= entries.length) peer.after = null;
   }
 
   const peerOf = new WeakMap<WebSocket, Peer>();
@@ -144,9 +184,9 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const peer = peerOf.get(this);
     if (peer) forget(peer);
   }
-  function onMessageFrame(this: WebSocket, raw: RawData): void {
+  function onMessageFrame(this: WebSocket, raw: RawData, isBinary: boolean): void {
     const peer = peerOf.get(this);
-    if (peer) onFrame(peer, raw);
+    if (peer) onFrame(peer, raw, isBinary);
   }
   function onPong(this: WebSocket): void {
     const peer = peerOf.get(this);
@@ -161,7 +201,9 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const prepared = prepareText(json);
     let sent = 0;
     for (const peer of targets) {
-      if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared, peer.socket)) sent++;
+      // A peer still writing its backlog gets this message through its cursor (catchUp).
+      if (peer.after !== null) cutIfSlow(peer);
+      else if (!cutIfSlow(peer) && sendPrepared(peer.ws, prepared, peer.socket)) sent++;
     }
     counters.messagesSent += sent;
   };
@@ -191,15 +233,26 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     await closeAll(peers, ctx.options.shutdownTimeoutMs / 2);
   });
 
-  const route = {
-    config: { protocol: 'websocket' },
-    websocket: true,
-    preValidation: async (req: FastifyRequest) => {
-      queryOf(req);
-    },
-  } as const;
-  app.get('/ws', route, connect);
-  app.get('/websocket/:client', route, connect);
+  // A plain GET (no Upgrade) gets 426 with the error shape instead of the plugin's empty 404.
+  for (const url of ['/ws', '/websocket/:client']) {
+    app.route({
+      method: 'GET',
+      url,
+      config: { protocol: 'websocket' },
+      preValidation: async (req: FastifyRequest) => {
+        queryOf(req);
+      },
+      handler: async (_req, reply) => {
+        const pe = new PushbenchError('PB_UPGRADE_REQUIRED', 'send Upgrade: websocket');
+        return reply
+          .code(pe.status)
+          .header('upgrade', 'websocket')
+          .type('application/json; charset=utf-8')
+          .send(pe.toJSON());
+      },
+      wsHandler: connect,
+    });
+  }
 }
 
 /** Close every peer with 1001, then terminate whoever has not closed within graceMs. */

@@ -135,7 +135,16 @@ export function register(program: Command): void {
         '--engine <name>',
         'load engine: pushbench | artillery | pushbench,artillery (both, side by side; docs/engines.md)',
         'pushbench',
-      ),
+      )
+      .option(
+        '--target <url>',
+        "measure this server instead of starting pushbench's own (the scenario's target.url; docs/targets.md)",
+      )
+      .option(
+        '--profile <name>',
+        'what the target speaks: pushbench | nchan | generic | socket.io (default generic)',
+      )
+      .option('--target-pid <pid>', "sample the target server's CPU and RSS from /proc (same machine)"),
   ).action(async (file: string | undefined, flags: RunFlags) => {
     const base = file ? await loadScenario(file) : defaultScenario();
     const scenario = applyOverrides(base, overridesFromFlags(flags));

@@ -5,7 +5,7 @@
  * served at /bench/ (its folder comes from clients/browser/, which servers/ cannot import).
  */
 import type { Command } from 'commander';
-import { BENCH_PAGE_DIR } from '../../clients/browser/page-dir.ts';
+import { benchPageDir } from '../../clients/browser/page-dir.ts';
 import { SERVER_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
 import { DEFAULT_PROTOCOLS, isProtocolName, PROTOCOLS, type ProtocolName } from '../../core/types.ts';
@@ -82,7 +82,7 @@ export function describeEndpoints(server: RunningServer, protocols: ProtocolName
 
 /** Start the servers, print the endpoints, stop cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServerOptions): Promise<void> {
-  const server = await startServer({ benchPageDir: BENCH_PAGE_DIR, ...options });
+  const server = await startServer({ benchPageDir: benchPageDir(), ...options });
   if ((options.ratePerS ?? 0) > 0) server.source.startPacer();
   const protocols = options.protocols ?? [...DEFAULT_PROTOCOLS];
   console.log(`pushbench serving ${protocols.join(', ')} on ${server.url} (Ctrl-C to stop)`);

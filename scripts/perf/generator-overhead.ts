@@ -10,7 +10,7 @@ import { createHistogram, decodeHistogram } from '../../clients/histograms.ts';
 import type { WorkerReport } from '../../clients/report-types.ts';
 import { HEARTBEAT_DEFAULTS } from '../../core/defaults.ts';
 import { ChildHandle } from '../../runner/child.ts';
-import type { GeneratorConfig } from '../../runner/generator.ts';
+import type { GeneratorConfig, GeneratorRequest } from '../../runner/generator.ts';
 import type { FanoutSettings } from './fanout.ts';
 import {
   connectAll,
@@ -117,7 +117,7 @@ async function pushbenchTrial(
   const ids = Array.from({ length: s.clients }, (_, i) => `g${i + 1}`);
   const gens = Array.from(
     { length: at.processes },
-    (_, i) => new ChildHandle(`generator ${i + 1}`, GENERATOR_ENTRY),
+    (_, i) => new ChildHandle<GeneratorRequest>(`generator ${i + 1}`, GENERATOR_ENTRY),
   );
   try {
     await Promise.all(
@@ -131,7 +131,7 @@ async function pushbenchTrial(
           warmUpEndsAtMs: at.startMs,
           heartbeat: { ...HEARTBEAT_DEFAULTS },
         };
-        g.send({ type: 'init', config: config as unknown as Record<string, unknown> });
+        g.send({ type: 'init', config });
         return g.waitFor('ready', 30_000);
       }),
     );
@@ -158,7 +158,7 @@ async function pushbenchTrial(
   }
 }
 
-async function stopGenerators(gens: ChildHandle[]): Promise<void> {
+async function stopGenerators(gens: ChildHandle<GeneratorRequest>[]): Promise<void> {
   await Promise.all(
     gens.map(async (g) => {
       if (!g.alive) return;

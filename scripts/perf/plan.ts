@@ -1,9 +1,10 @@
 /**
- * What `npm run perf` runs: the five comparisons of docs/perf.md as a list of tasks, full or
+ * What `npm run perf` runs: the comparisons of docs/perf.md as a list of tasks, full or
  * --quick (few clients, two repetitions, seconds each: the CI form). Settings come from
  * core/defaults.ts PERF_DEFAULTS.
  */
 import { PERF_DEFAULTS } from '../../core/defaults.ts';
+import { compareArtillery } from './artillery.ts';
 import { compareFanout } from './fanout.ts';
 import { compareGeneratorOverhead } from './generator-overhead.ts';
 import { comparePolling } from './polling.ts';
@@ -11,7 +12,7 @@ import { compareProxy } from './proxy.ts';
 import type { Comparison } from './types.ts';
 
 /** The groups --only accepts. */
-export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse'] as const;
+export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface PlanOptions {
@@ -92,8 +93,28 @@ export function plan(o: PlanOptions): Task[] {
         payloadBytes: d.proxyPayloadBytes,
       }),
   });
-  // Issue order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out.
-  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse'];
+  const artilleryClients = o.quick ? d.quickClients : d.artilleryClients;
+  tasks.push({
+    id: `generator-vs-artillery-${artilleryClients}`,
+    group: 'artillery',
+    run: () =>
+      compareArtillery({
+        clients: artilleryClients,
+        repetitions,
+        ratePerS: d.ratePerS,
+        sizeBytes: d.sizeBytes,
+        rampMs: o.quick ? d.quickArtilleryRampMs : d.artilleryRampMs,
+        warmUpMs: o.quick ? d.quickArtilleryWarmUpMs : d.artilleryWarmUpMs,
+        measureMs: o.quick ? d.quickArtilleryMeasureMs : d.artilleryMeasureMs,
+        heartbeatIntervalMs: d.artilleryHeartbeatIntervalMs,
+        targets: {
+          generatorCpuPerDelivered: { max: t.artilleryGeneratorCpuMax },
+          latencyP99: { max: t.artilleryLatencyP99Max },
+        },
+      }),
+  });
+  // Run order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out, generator vs Artillery.
+  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery'];
   return tasks
     .filter((task) => o.only.includes(task.group))
     .sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));

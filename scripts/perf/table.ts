@@ -9,6 +9,8 @@ const FIGURE_OF: Record<string, string[]> = {
   memoryPerConnection: ['heapKBPerConnection'],
   rate: ['ratePerS'],
   cpuPerRequest: ['cpuUsPerRequest'],
+  generatorCpuPerDelivered: ['generatorCpuUsPerDelivered'],
+  release: ['releaseP50Ms'],
 };
 
 const UNIT: Record<string, string> = {
@@ -20,6 +22,8 @@ const UNIT: Record<string, string> = {
   heapKBPerConnection: 'KB/conn',
   ratePerS: 'req/s',
   cpuUsPerRequest: 'µs/req',
+  generatorCpuUsPerDelivered: 'µs/msg',
+  releaseP50Ms: 'ms',
 };
 
 function fmt(value: number | undefined): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Backoff } from '../../clients/backoff.ts';
+import { Backoff } from '../../clients/core/backoff.ts';
 
 describe('Backoff', () => {
   it('grows by factor up to maxMs, without jitter exactly', () => {

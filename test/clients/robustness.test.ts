@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { afterEach, describe, it } from 'node:test';
 import { Recorder } from '../../clients/metrics.ts';
 import { clientConfig, createClient } from '../../clients/registry.ts';
@@ -63,5 +64,50 @@ describe('bad input and crashes are counted, never fatal', () => {
     assert.equal(reason, 'client-crash');
     await until('seq 2 after the reconnect', () => recorder.delivered === 2);
     assert.equal(recorder.snapshot().errors['client-crash'], 1);
+  });
+});
+
+describe('SSE: an endless line from the server', () => {
+  it('is a clear error (sse-line-too-long) and the connection is closed, not a growing buffer', async () => {
+    let serverSaw = 0;
+    let closedByClient = false;
+    const server = http.createServer((_req, res) => {
+      serverSaw++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (serverSaw > 1) return; // the reconnect: leave it open and quiet
+      res.write('event: hello\ndata: {"type":"hello","lastSeq":0,"oldestSeq":1}\n\ndata: ');
+      const chunk = 'x'.repeat(256 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) {}
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => {
+        closedByClient = true;
+      });
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const recorder = new Recorder();
+    cleanups.push(() => recorder.close());
+    const c = createClient(
+      clientConfig(
+        { id: 'endless', protocol: 'sse', baseUrl: url },
+        { backoff: { initialMs: 50, jitter: 0 } },
+      ),
+      recorder,
+    );
+    cleanups.push(() => c.stop());
+    c.start();
+    await until('the line error', () => (recorder.snapshot().errors['sse-line-too-long'] ?? 0) === 1, 15_000);
+    await until('the server sees the stream closed', () => closedByClient, 3_000);
+    assert.equal(recorder.snapshot().errors['client-crash'], undefined);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SeqWindow } from '../../clients/seq-window.ts';
+import { SeqWindow } from '../../clients/core/seq-window.ts';
 
 describe('SeqWindow', () => {
   it('classifies new, duplicate and out-of-order arrivals', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type SseEvent, SseParser } from '../../clients/sse-parser.ts';
+import { type SseEvent, SseParser, SseTooLongError } from '../../clients/sse-parser.ts';
 
 function parse(chunks: string[]): { events: SseEvent[]; parser: SseParser } {
   const events: SseEvent[] = [];
@@ -40,5 +40,47 @@ describe('SseParser', () => {
   it('does not dispatch an event without data, nor an unterminated one', () => {
     const { events } = parse(['event: hello\n\n', 'data: half']);
     assert.deepEqual(events, []);
+  });
+});
+
+describe('SseParser bounds', () => {
+  it('an endless line throws SseTooLongError once it passes maxChars, in linear time', () => {
+    const parser = new SseParser(() => {}, 1_000_000);
+    const chunk = 'x'.repeat(64 * 1024);
+    const started = performance.now();
+    let fed = 0;
+    assert.throws(
+      () => {
+        parser.push('data: ');
+        for (let i = 0; i < 100; i++) {
+          parser.push(chunk);
+          fed += chunk.length;
+        }
+      },
+      (err: unknown) =>
+        err instanceof SseTooLongError && err.what === 'line' && /longer than 1000000/.test(err.message),
+    );
+    assert.ok(fed <= 1_000_000, `threw after ${fed} characters`);
+    // 32 Mi characters in 64 KiB pieces at the default bound: linear, well under a second.
+    const big = new SseParser(() => {});
+    const t0 = performance.now();
+    assert.throws(() => {
+      for (let i = 0; i < 600; i++) big.push(chunk);
+    }, SseTooLongError);
+    const tookMs = performance.now() - t0;
+    assert.ok(tookMs < 2_000, `${tookMs.toFixed(0)} ms to reach the 32 Mi bound`);
+    assert.ok(performance.now() - started < 3_000);
+  });
+
+  it('an event of endless data lines throws too; lines under the bound still parse across chunks', () => {
+    const parser = new SseParser(() => {}, 100);
+    assert.throws(
+      () => {
+        for (let i = 0; i < 20; i++) parser.push('data: 0123456789\n');
+      },
+      (err: unknown) => err instanceof SseTooLongError && err.what === 'event',
+    );
+    const { events } = parse(['data: ', 'a'.repeat(50), 'b'.repeat(40), '\n\n']);
+    assert.equal(events[0]?.data, 'a'.repeat(50) + 'b'.repeat(40));
   });
 });

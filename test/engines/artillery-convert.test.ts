@@ -41,7 +41,7 @@ const WEBSOCKET: RunResult = {
   // Not measured by Artillery: null, never 0s.
   reconnects: { count: 0, detectMs: null, reconnectMs: null, recoverMs: null, zombieMs: null },
   server: { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0 },
-  generator: { eventLoopP99Ms: 0, saturated: false },
+  generator: { eventLoopP99Ms: null, saturated: false, cpuMsPerDeliveredMessage: null },
   faults: [],
   timeseries: [{ t: 0, connected: 0, delivered: 1310, p50: 1.5, p99: 4.7, bytesIn: 402781, bytesOut: 7654 }],
   pingRttMs: { count: 60, mean: 1, p50: 0.8, p90: 1.8, p99: 2.7, p999: 2.7, max: 2.7 },

@@ -63,7 +63,9 @@ test('run --engine artillery writes results.json with the push metrics of every 
     assert.ok(run.latencyMs.p99 < 5_000, what);
     assert.ok(run.bytes.serverToClient > run.bytes.payload && run.bytes.payload > 0, what);
     assert.equal(run.durationMs, 4_000);
-    assert.ok(run.server.rssMB > 0, 'the server child was sampled');
+    assert.ok((run.server.rssMB ?? 0) > 0, 'the server child was sampled');
+    const gen = run.generator.cpuMsPerDeliveredMessage;
+    assert.ok(typeof gen === 'number' && gen > 0 && gen < 100, `artillery's CPU per message: ${gen} ms`);
     assert.ok(run.notes?.some((n) => n.startsWith('Artillery engine')));
     assert.equal(run.slo?.passed, true, String(run.slo?.breaches));
   }

@@ -56,11 +56,44 @@ describe('renderReport', () => {
     assert.doesNotMatch(markupOnly(html), /\bNaN\b|\bundefined\b|>null</);
   });
 
+  it('the latency labels say polling latency includes the wait for the next poll', () => {
+    // The verdict's latency column headers carry the tooltip; the percentile chart its caption.
+    const heads = [...html.matchAll(/<th class="num" title="([^"]*)">p(?:50|99)<\/th>/g)].map((m) => m[1]);
+    assert.ok(heads.length >= 2, 'latency column headers found');
+    for (const title of heads.slice(0, 2)) {
+      assert.match(title, /receive time − scheduled publish time/);
+      assert.match(
+        title,
+        /includes the wait for the client&#39;s next poll|includes the wait for the client's next poll/,
+      );
+    }
+    assert.match(
+      html,
+      /Latency \(scheduled publish → client receive; for polling this includes the wait for the next poll/,
+    );
+  });
+
   it('marks the header warnings: saturated generator and breached SLOs', () => {
     assert.match(html, /short-poll: load generator saturated/);
     assert.match(html, /long-poll: SLO breached<\/strong>: p99 latency 7,480 ms &gt; 1,500 ms/);
     assert.match(html, /sse: SLO breached/);
     assert.doesNotMatch(html, /websocket: SLO breached/);
+  });
+
+  it('flags a message source that fell behind (banner, badge, runs table), and only that one', () => {
+    const r = loadFixture();
+    r.runs[0].source = { scheduled: 300, published: 300, ratePerS: 10, maxLagMs: 1_512.4 };
+    r.runs[1].source = { scheduled: 300, published: 300, ratePerS: 10, maxLagMs: 3.2 };
+    const markup = markupOnly(renderReport(r));
+    const banners = markup.match(/⚠ [a-z-]+: message source fell behind<\/strong> \([^)]*\)/g) ?? [];
+    assert.deepEqual(banners, [
+      '⚠ short-poll: message source fell behind</strong> (up to 1.51s late; 300 of 300 scheduled messages published)',
+    ]);
+    assert.ok(markup.includes('⚠ source late'), 'the late run carries a badge');
+    assert.ok(markup.includes('source: 300 of 300 published at 10/s, max lag 1.51s (fell behind)'));
+    assert.ok(markup.includes('source: 300 of 300 published at 10/s, max lag 3.20ms ·'));
+    const clean = markupOnly(html);
+    assert.ok(!clean.includes('fell behind') && !clean.includes('source late'), 'no source figures: no flag');
   });
 
   it('shades the fault window on the time charts', () => {
@@ -129,6 +162,22 @@ describe('renderReport', () => {
     assert.match(out, /9,100/);
     const ids = embeddedData(out).charts.map((c) => c.id);
     assert.ok(ids.includes('chart-capacity-rate') && ids.includes('chart-capacity-clients'), ids.join());
+  });
+
+  it("shows the generator's CPU per delivered message, — where it was not measured", () => {
+    const r = loadFixture();
+    r.runs[0].generator.cpuMsPerDeliveredMessage = 0.021;
+    r.runs[1].generator.cpuMsPerDeliveredMessage = null;
+    const out = renderReport(r);
+    const cells = [
+      ...out.matchAll(/<td[^>]*data-metric="generator-cpu-per-msg">(?:<span[^>]*>★<\/span>)?([^<]*)<\/td>/g),
+    ];
+    assert.equal(cells.length, r.runs.length, 'one cell per run');
+    assert.equal(cells[0][1], '0.021ms');
+    assert.equal(cells[1][1], '—');
+    assert.match(out, /<th colspan="1" class="group">Generator<\/th>/);
+    // Files without the figure (older ones) show no such column.
+    assert.doesNotMatch(renderReport(loadFixture()), /generator-cpu-per-msg/);
   });
 
   it('shows an unreadable capacity section raw instead of failing', () => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -112,5 +113,80 @@ describe('report server', () => {
     const code = await new Promise<number | null>((resolve) => child?.on('exit', (c) => resolve(c)));
     assert.equal(code, 1);
     assert.match(stderr, /no report yet/);
+  });
+});
+
+/** One raw HTTP/1.1 request; resolves with the status and the body. */
+function rawRequest(port: number, head: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${head}Connection: close\r\n\r\n`));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      text += d;
+    });
+    socket.on('error', reject);
+    socket.on('close', () =>
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        body: text.slice(text.indexOf('\r\n\r\n') + 4),
+      }),
+    );
+    setTimeout(() => socket.destroy(new Error(`no answer within 3 s: ${text}`)), 3_000).unref();
+  });
+}
+
+describe('report server: hostile requests', () => {
+  let dir: string;
+  let server: ReportServer;
+  let port: number;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pushbench-serve-bad-'));
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>r</title>');
+    server = await startReportServer({ dir, port: 0 });
+    port = Number(new URL(server.url).port);
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const target of ['//[', '/%zz', '/<script>', 'http://[/']) {
+    it(`GET ${JSON.stringify(target)} → 400 PB_BAD_REQUEST, and the server keeps serving`, async () => {
+      const r = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+      assert.equal(r.status, 400, r.body);
+      assert.equal(JSON.parse(r.body).error.code, 'PB_BAD_REQUEST');
+      assert.equal((await fetch(server.url)).status, 200);
+    });
+  }
+
+  for (const host of [
+    'evil.example',
+    'evil.example:8090',
+    '127.0.0.1.nip.io',
+    '127.0.0.1@evil.example',
+    '',
+  ]) {
+    it(`Host ${JSON.stringify(host)} → 421 PB_BAD_HOST (DNS rebinding)`, async () => {
+      const r = await rawRequest(port, `GET / HTTP/1.1\r\nHost: ${host}\r\n`);
+      assert.equal(r.status, 421, r.body);
+      assert.equal(JSON.parse(r.body).error.code, 'PB_BAD_HOST');
+    });
+  }
+
+  for (const host of ['127.0.0.1', 'localhost:8090', '[::1]:8090', 'report.localhost']) {
+    it(`Host ${host} is served`, async () => {
+      const r = await rawRequest(port, `GET / HTTP/1.1\r\nHost: ${host}\r\n`);
+      assert.equal(r.status, 200);
+    });
+  }
+
+  it('other methods and paths answer in the error shape', async () => {
+    const post = await rawRequest(port, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n');
+    assert.equal(post.status, 405);
+    assert.equal(JSON.parse(post.body).error.code, 'PB_METHOD_NOT_ALLOWED');
+    const missing = await rawRequest(port, 'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    assert.equal(missing.status, 404);
+    assert.equal(JSON.parse(missing.body).error.code, 'PB_NOT_FOUND');
   });
 });

@@ -77,8 +77,15 @@ describe('aggregateRun', () => {
       outOfOrder: 0,
       behindAtEnd: [],
     });
-    assert.equal(run.bytes.payload + run.bytes.overhead, run.bytes.clientToServer + run.bytes.serverToClient);
-    assert.equal(run.bytes.perDeliveredMessage, 233.333); // 21,000 B / 90, rounded to 3 decimals
+    // Each figure from its own input: the generator's bytesOut is client → server, payload is the
+    // envelopes' bytes, overhead the socket bytes (20,000 + 1,000) minus those 9,000.
+    assert.deepEqual(run.bytes, {
+      clientToServer: 1_000,
+      serverToClient: 20_000,
+      payload: 9_000,
+      overhead: 12_000,
+      perDeliveredMessage: 233.333, // 21,000 B / 90, rounded to 3 decimals
+    });
     // detect: 500 ms after the blackhole, 200 ms after the reset (not 3.2 s after the blackhole).
     assert.deepEqual(run.reconnects.detectMs, { p50: 200, p99: 500, max: 500 });
     assert.deepEqual(run.reconnects.reconnectMs, { p50: 200, p99: 700, max: 700 });
@@ -86,11 +93,27 @@ describe('aggregateRun', () => {
     assert.deepEqual(run.reconnects.zombieMs, { p50: 700, p99: 700, max: 700 });
     assert.equal(run.server.cpuPct, 9); // 900 ms CPU over 10 s
     assert.equal(run.server.cpuMsPerDeliveredMessage, 10);
-    assert.equal(run.server.memoryKBPerConnection, 1024);
+    // 2 MB of RSS growth over 2 connections is noise, not 1,024 KB per connection.
+    assert.equal(run.server.memoryKBPerConnection, null);
     assert.deepEqual(run.faults, [
       { kind: 'blackhole', atMs: 2000, forMs: 1000, clients: 1 },
       { kind: 'reset', atMs: 5000, forMs: 0, clients: 1 },
     ]);
+  });
+
+  test('memory per connection from 500 open connections on; null below and when RSS did not grow', () => {
+    const at = (connections: number, rssMB: number) => ({
+      ...base(),
+      samples: [
+        { atMs: T, cpuUserMs: 0, cpuSystemMs: 0, rssMB: 50, eventLoopP99Ms: 1, connections: 0 },
+        { atMs: T + 10_000, cpuUserMs: 100, cpuSystemMs: 0, rssMB, eventLoopP99Ms: 1, connections },
+      ],
+      baselineRssMB: 50,
+    });
+    // 500 connections, 10 MB of growth: 20.48 KB each.
+    assert.equal(aggregateRun(at(500, 60)).server.memoryKBPerConnection, 20.48);
+    assert.equal(aggregateRun(at(499, 60)).server.memoryKBPerConnection, null);
+    assert.equal(aggregateRun(at(1_000, 49)).server.memoryKBPerConnection, null);
   });
 
   test('clients still behind at the end of the drain are named in delivery and in a note', () => {

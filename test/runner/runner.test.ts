@@ -73,6 +73,19 @@ describe('runner', () => {
       );
       assert.ok(run.latencyMs.count > 0 && run.latencyMs.p50 > 0);
       assert.ok(run.timeseries.length > 0);
+      // The source kept its schedule on an idle loopback: nothing skipped, ~20/s, never late.
+      const src = run.source;
+      assert.ok(src, `${run.protocol}: results carry the source's schedule`);
+      assert.ok(
+        src.scheduled - src.published <= 1,
+        `${run.protocol}: published ${src.published} of ${src.scheduled}`,
+      );
+      assert.ok(src.published >= 40, `${run.protocol}: ${src.published} published in ~2.6 s at 20/s`);
+      assert.ok(Math.abs(src.ratePerS - 20) < 2, `${run.protocol}: source rate ${src.ratePerS}/s`);
+      assert.ok(
+        src.maxLagMs >= 0 && src.maxLagMs < 100,
+        `${run.protocol}: source max lag ${src.maxLagMs} ms`,
+      );
     }
     assert.ok(data.runs[1].requests.total > 0, 'short-poll counted its requests');
     assert.ok(pids.length >= 4, `server and generator per run were seen (${pids.length})`);

@@ -106,7 +106,8 @@ describe('bad input gets its documented answer and the server keeps serving', ()
       assert.equal(r.body.error.code, 'PB_BAD_BODY', body);
     }
     const wrongType = await post(`${server.url}/publish`, 'data=x', 'text/plain');
-    assert.equal(wrongType.body.error.code, 'PB_BAD_BODY');
+    assert.equal(wrongType.status, 415);
+    assert.equal(wrongType.body.error.code, 'PB_UNSUPPORTED_MEDIA_TYPE');
     const ok = await post(`${server.url}/publish`, JSON.stringify({ data: 'hello', to: 'witness' }));
     assert.equal(ok.status, 202);
     assert.deepEqual(ok.body, { seq: server.source.lastSeq });

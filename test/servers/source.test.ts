@@ -138,3 +138,43 @@ describe('MessageSource', () => {
     assert.ok(poisson.lastSeq > 20 && poisson.lastSeq < 250, `poisson lastSeq ${poisson.lastSeq}`);
   });
 });
+
+describe('MessageSource: a stalled source (coordinated omission)', () => {
+  test('a 1.5 s stall skips nothing; t are the scheduled times; maxLagMs shows the stall', async () => {
+    const s = new MessageSource({ ratePerS: 100, pattern: 'constant', sizeBytes: 8 });
+    const published: Array<{ t: number; atMs: number }> = [];
+    s.on('message', (env) => published.push({ t: env.t, atMs: performance.timeOrigin + performance.now() }));
+    try {
+      s.startPacer();
+      await new Promise((r) => setTimeout(r, 200));
+      // Block this (the source's) event loop for 1.5 s: ~150 messages fall due meanwhile.
+      const until = performance.now() + 1_500;
+      while (performance.now() < until) {
+        // busy
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      s.stopPacer();
+    }
+    const envs = s.since(0).messages;
+    // 2.0 s of pacing at 100/s: ~200 messages, every one published with consecutive seqs.
+    assert.ok(envs.length >= 190 && envs.length <= 202, `published ${envs.length} of ~200`);
+    const stats = s.pacerStats();
+    assert.equal(stats.published, envs.length);
+    assert.equal(stats.scheduled, stats.published, 'nothing overdue left at the stop');
+    assert.deepEqual(
+      envs.map((e) => e.seq),
+      envs.map((_, i) => i + 1),
+    );
+    // t is the schedule: exactly 10 ms apart, also for those that went out together after the stall.
+    for (let i = 1; i < envs.length; i++) {
+      const gap = envs[i].t - envs[i - 1].t;
+      assert.ok(Math.abs(gap - 10) < 0.01, `t gap ${gap} ms between seq ${i} and ${i + 1}`);
+    }
+    // The message due right after the stall began went out ~1.5 s late, with its scheduled t.
+    const worst = Math.max(...published.map((p) => p.atMs - p.t));
+    assert.ok(worst >= 1_400 && worst < 1_700, `worst publish delay ${worst} ms`);
+    assert.ok(Math.abs(stats.maxLagMs - worst) < 5, `maxLagMs ${stats.maxLagMs} vs measured ${worst}`);
+    assert.ok(stats.ratePerS > 90 && stats.ratePerS <= 101, `ratePerS ${stats.ratePerS}`);
+  });
+});

@@ -1,47 +1,14 @@
 /**
- * The shared part of the page's client (the twin of clients/client.ts, written for the
- * browser): subscribe point, dedupe and out-of-order counting, resume from the high-water
- * seq after any reconnect, exponential backoff with jitter, steady vs recovered, gaps, and
- * reconnect events with the fields of the Node clients' ReconnectEvent. A protocol file
+ * The shared part of the page's client: the state machine, backoff and reconnect events with
+ * the fields of the Node clients' ReconnectEvent (the twin of clients/client.ts's). The delivery
+ * rules (subscribe point, dedupe, out-of-order, steady vs recovered, gaps, resume point,
+ * catch-up) and the backoff delays are the client core's, bundled from clients/core/ into
+ * ./core.js when the server starts (docs/clients.md, "One delivery core"). A protocol file
  * opens connections with the platform's WebSocket / EventSource / fetch and reports through
  * opened() / deliver() / advanceTo() / alive() / failed() / browserRetrying().
  */
-import { SeqWindow } from './seq-window.js';
+import { Backoff, DeliveryCore, utf8Length } from './core.js';
 import { nowMs, Sink } from './sink.js';
-
-/** delay(n) = min(maxMs, initialMs × factor^n) × (1 ± jitter), like clients/backoff.ts. */
-export class Backoff {
-  constructor(opts) {
-    this.opts = opts;
-    this.attempts = 0;
-  }
-
-  next() {
-    const { initialMs, factor, maxMs, jitter } = this.opts;
-    const baseMs = Math.min(maxMs, initialMs * factor ** this.attempts);
-    this.attempts++;
-    return Math.max(0, Math.round(baseMs * (1 + jitter * (2 * Math.random() - 1))));
-  }
-
-  reset() {
-    this.attempts = 0;
-  }
-}
-
-/** UTF-8 length of a string without allocating (payload bytes, as Buffer.byteLength counts them). */
-export function utf8Length(text) {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
 
 export class BaseClient {
   /** `config`: the PageConfig the host sends (clients/browser/types.ts). */
@@ -64,13 +31,18 @@ export class BaseClient {
     };
     this.sink = new Sink(config.id, this.stats);
     this.state = 'idle';
-    this.window = undefined;
+    this.core = new DeliveryCore(config.id, this.stats, {
+      byteLength: utf8Length,
+      countError: (kind) => this.sink.countError(kind),
+      caughtUp: (event, atMs) => {
+        event.caughtUpAtMs = atMs;
+        this.sink.touch(event);
+      },
+    });
     this.backoff = new Backoff(config.backoff);
     this.retryTimer = undefined;
     this.lastGoodAtMs = 0;
     this.pending = undefined;
-    this.recoverUpToSeq = 0;
-    this.catchUp = undefined;
   }
 
   /** Connect (once). */
@@ -99,7 +71,7 @@ export class BaseClient {
 
   /** Resume point for the next connection: undefined before the first subscribe. */
   resumeSeq() {
-    return this.stats.subscribedAfterSeq === undefined ? undefined : this.stats.highWaterSeq;
+    return this.core.resumeSeq();
   }
 
   get stopped() {
@@ -115,8 +87,8 @@ export class BaseClient {
   opened(info, atMs) {
     if (this.state !== 'connecting') return;
     this.alive(atMs);
-    if (this.window === undefined) this.subscribe(info.lastSeq);
-    else this.resumed(info, atMs);
+    const { resumed, gapLost } = this.core.open(info);
+    if (resumed) this.resumed(info, gapLost, atMs);
     this.state = 'open';
     this.backoff.reset();
     this.stats.connected = true;
@@ -126,37 +98,19 @@ export class BaseClient {
   /** A steady-state answer carrying resume info (every poll answer): liveness, gaps. */
   answer(info, atMs) {
     this.alive(atMs);
-    if (this.window) this.applyResumeInfo(info);
+    this.core.answer(info);
   }
 
   /** An envelope arrived (any order, maybe a repeat). */
   deliver(env, atMs) {
-    if (this.window === undefined) return this.sink.countError('message-before-hello');
-    if (!Number.isSafeInteger(env.seq) || typeof env.t !== 'number' || typeof env.data !== 'string') {
-      return this.sink.countError('bad-envelope');
-    }
-    if (env.to !== undefined && env.to !== this.id) return this.sink.countError('misaddressed');
-    const verdict = this.window.accept(env.seq);
-    const s = this.stats;
-    if (verdict === 'duplicate') {
-      s.duplicates++;
-      return;
-    }
-    if (verdict === 'out-of-order') s.outOfOrder++;
-    else if (env.seq > s.highWaterSeq) s.highWaterSeq = env.seq;
-    s.delivered++;
-    s.lastSeq = this.window.max;
-    s.payloadBytes += utf8Length(env.data);
-    const recovered = env.seq <= this.recoverUpToSeq;
-    if (recovered) s.recovered++;
-    this.sink.delivery(atMs, env.t, recovered);
-    if (this.catchUp) this.checkCaughtUp(atMs);
+    const verdict = this.core.deliver(env, atMs);
+    if (verdict === 'steady' || verdict === 'recovered')
+      this.sink.delivery(atMs, env.t, verdict === 'recovered');
   }
 
   /** Everything for this client up to `seq` was received or counted (a poll answer's lastSeq). */
   advanceTo(seq, atMs) {
-    if (seq > this.stats.highWaterSeq) this.stats.highWaterSeq = seq;
-    if (this.catchUp) this.checkCaughtUp(atMs);
+    this.core.advanceTo(seq, atMs);
   }
 
   /**
@@ -211,7 +165,7 @@ export class BaseClient {
     const wasOpen = this.state === 'open';
     this.stats.connected = false;
     this.sink.countError(reason);
-    this.catchUp = undefined;
+    const resumeAfterSeq = this.core.lost();
     if (!wasOpen) return undefined;
     this.pending = this.sink.addEvent({
       client: this.id,
@@ -219,7 +173,7 @@ export class BaseClient {
       lastGoodAtMs: this.lastGoodAtMs,
       deadAtMs: atMs,
       attempts: 0,
-      resumeAfterSeq: this.stats.highWaterSeq,
+      resumeAfterSeq,
     });
     return this.pending;
   }
@@ -234,17 +188,8 @@ export class BaseClient {
     }
   }
 
-  subscribe(lastSeq) {
-    this.stats.subscribedAfterSeq = lastSeq;
-    this.stats.highWaterSeq = lastSeq;
-    this.stats.lastSeq = lastSeq;
-    this.recoverUpToSeq = lastSeq;
-    this.window = new SeqWindow(lastSeq);
-  }
-
-  resumed(info, atMs) {
-    const gapLost = this.applyResumeInfo(info);
-    this.recoverUpToSeq = info.lastSeq;
+  /** A lost connection's replacement opened: complete its reconnect event. */
+  resumed(info, gapLost, atMs) {
     const event = this.pending;
     this.pending = undefined;
     if (!event) return;
@@ -254,33 +199,7 @@ export class BaseClient {
     event.reopenLastSeq = info.lastSeq;
     if (gapLost > 0) event.gapLost = gapLost;
     this.sink.touch(event);
-    this.catchUp = { seq: info.lastSeq, event };
-    this.checkCaughtUp(atMs);
-  }
-
-  /** Source restarts and gaps announced by resume info; returns the seqs counted lost. */
-  applyResumeInfo(info) {
-    const s = this.stats;
-    if (info.lastSeq < s.highWaterSeq) {
-      this.sink.countError('source-reset');
-      this.window.reset(info.lastSeq);
-      s.highWaterSeq = info.lastSeq;
-    }
-    const gap = info.gap;
-    if (!gap || gap.to < gap.from) return 0;
-    const lost = gap.to - gap.from + 1;
-    s.gapsLost += lost;
-    this.window.skipTo(gap.to);
-    if (gap.to > s.highWaterSeq) s.highWaterSeq = gap.to;
-    return lost;
-  }
-
-  checkCaughtUp(atMs) {
-    const c = this.catchUp;
-    if (this.stats.highWaterSeq < c.seq) return;
-    c.event.caughtUpAtMs = atMs;
-    this.sink.touch(c.event);
-    this.catchUp = undefined;
+    this.core.awaitCatchUp(info, event, atMs);
   }
 
   scheduleRetry() {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BENCH_PAGE_DIR } from '../../../clients/browser/page-dir.ts';
+import { benchPageDir } from '../../../clients/browser/page-dir.ts';
 import { PushbenchError } from '../../../core/errors.ts';
 import { type RunningServer, startServer } from '../../../servers/app.ts';
 
@@ -15,7 +15,7 @@ before(async () => {
     port: 0,
     ratePerS: 0,
     protocols: ['websocket'],
-    benchPageDir: BENCH_PAGE_DIR,
+    benchPageDir: benchPageDir(),
   });
 });
 after(() => server.close());
@@ -59,9 +59,9 @@ describe('browser page route', () => {
     }
     assert.deepEqual([...seen].sort(), [
       'client.js',
+      'core.js',
       'main.js',
       'polling.js',
-      'seq-window.js',
       'sink.js',
       'socket-io.js',
       'sse.js',

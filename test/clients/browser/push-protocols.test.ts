@@ -30,6 +30,9 @@ describe('browser pages over push protocols', { timeout: 60_000 }, () => {
     for (const protocol of ['websocket', 'sse'] as const) {
       const run = runOf(results, protocol, 'browser');
       assert.equal(run.clients, 2);
+      // The browser host with its Chromium processes, over the measured window.
+      const gen = run.generator.cpuMsPerDeliveredMessage;
+      assert.ok(typeof gen === 'number' && gen > 0, `${protocol}: pages' CPU per message ${gen} ms`);
       // 20/s for 2.6 s: up to ~50 messages per page (fewer when the machine is slow to start them).
       assert.ok(run.delivery.expected >= 2 * 10, `${protocol}: expected ${run.delivery.expected}`);
       assert.equal(run.delivery.lost, 0, `${protocol}: nothing lost`);

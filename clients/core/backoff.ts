@@ -2,7 +2,7 @@
  * Reconnect delays: exponential backoff with jitter (defaults: core/defaults BACKOFF_DEFAULTS,
  * 500 ms initial, ×2, 10 s max, ±50 %). delay(n) = min(maxMs, initialMs × factor^n) × (1 ± jitter).
  */
-import { BACKOFF_DEFAULTS } from '../core/defaults.ts';
+import { BACKOFF_DEFAULTS } from '../../core/defaults.ts';
 
 export type BackoffOptions = typeof BACKOFF_DEFAULTS;
 
