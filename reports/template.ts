@@ -3,6 +3,7 @@
  * and a Content-Security-Policy forbids the page from loading or sending anything else, so it
  * works from file://, offline, attached to a ticket.
  */
+import { createHash } from 'node:crypto';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.ts';
 import { REPORT_CSS } from './style.ts';
 
@@ -27,9 +28,19 @@ export interface Page {
   data: unknown;
 }
 
-/** No network at all: only inline scripts and styles, images from data: URLs. */
-const CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+/** CSP source for one inline script: the sha256 of its exact text. */
+function scriptHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * No network at all: only the page's own inline scripts, each allowed by its sha256 (no
+ * 'unsafe-inline' for scripts, so markup injected through a field the escaping missed cannot
+ * run script), inline styles, images from data: URLs.
+ */
+function csp(scripts: string[]): string {
+  return `default-src 'none'; script-src ${scripts.map(scriptHash).join(' ')}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+}
 
 function section(s: Section): string {
   const intro = s.intro ? `<p class="section-intro">${escapeHtml(s.intro)}</p>` : '';
@@ -42,13 +53,15 @@ ${s.html}
 
 /** Assemble the self-contained document. */
 export function renderPage(page: Page): string {
+  const chartJs = inlineScript(page.chartJs);
+  const runtime = inlineScript(page.runtime);
   const nav = page.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${csp([chartJs, runtime])}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="pushbench">
 <title>${escapeHtml(page.title)}</title>
@@ -61,9 +74,9 @@ ${page.header}
 ${page.sections.map(section).join('\n')}
 </main>
 <footer>${page.footer}</footer>
-<script>${inlineScript(page.chartJs)}</script>
+<script>${chartJs}</script>
 <script type="application/json" id="pb-data">${jsonForScript(page.data)}</script>
-<script>${inlineScript(page.runtime)}</script>
+<script>${runtime}</script>
 </body>
 </html>
 `;

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { renderReport } from '../../reports/render.ts';
 import { launchChromium } from '../helpers/browser.ts';
@@ -88,6 +88,29 @@ describe('report in Chromium', { timeout: 60_000 }, () => {
       verdictTexts: ['websocket (browser)', '1.3ms'],
     });
     assert.ok(result.canvases.some((c) => c.id === 'chart-capacity-rate'));
+  });
+
+  it("CSP: the report's own scripts run by their hashes; an injected inline script is refused", async () => {
+    const html = renderReport(loadFixture());
+    assert.doesNotMatch(/script-src [^;]*/.exec(html)?.[0] ?? '', /unsafe-inline/);
+    // The clean report renders (its two scripts are allowed by hash) ...
+    await checkReportInBrowser(await write('csp-clean', html), { browser, minCharts: 8 });
+    // ... and a script that was not in it when it was rendered does not run.
+    const injected = html.replace('</main>', '<script>document.title = "injected ran"</script></main>');
+    await assert.rejects(
+      checkReportInBrowser(await write('csp-injected', injected), { browser, minCharts: 8 }),
+      (err: Error) => {
+        assert.match(err.message, /Content Security Policy/);
+        return true;
+      },
+    );
+    const page = await browser?.newPage();
+    try {
+      await page?.goto(pathToFileURL(path.join(dir, 'csp-injected', 'index.html')).href);
+      assert.notEqual(await page?.title(), 'injected ran');
+    } finally {
+      await page?.close();
+    }
   });
 
   it('the checks fail on a broken report (a chart that throws, an external request)', async () => {

@@ -3,6 +3,7 @@
  * cases and extensions render without throwing.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { renderReport } from '../../reports/render.ts';
 import { externalReferences, markupOnly } from '../helpers/report-html.ts';
@@ -26,6 +27,13 @@ describe('renderReport', () => {
     // Outside the inlined scripts, no URL appears at all.
     assert.doesNotMatch(markupOnly(html), /https?:\/\//);
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    // Scripts by hash only: each executable inline script's sha256 is listed, nothing else.
+    const scriptSrc = /script-src ([^;]*);/.exec(html)?.[1] ?? '';
+    assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval|\*/);
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    assert.equal(scripts.length, 2);
+    const hashes = scripts.map((t) => `'sha256-${createHash('sha256').update(t, 'utf8').digest('base64')}'`);
+    assert.deepEqual(scriptSrc.split(' '), hashes);
     assert.match(html, /Chart\.js v4/, 'chart.js is inlined');
     assert.doesNotMatch(html, /sourceMappingURL/);
   });
