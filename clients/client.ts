@@ -230,7 +230,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
    * first connection subscribes at its first message; a reopen is a resume whose backlog is
    * measured by publish time (docs/targets.md "What is measured"; the core's openWithoutHello).
    */
-  protected openedTarget(atMs: number): void {
+  protected openedTarget(atMs: number, resumedBy?: 'recovery' | 'seq'): void {
     if (this.current !== 'connecting') return;
     this.alive(atMs);
     const event = this.pending;
@@ -240,6 +240,7 @@ export abstract class BaseClient extends EventEmitter implements PushClient {
       event.openAtMs = atMs;
       event.attempts = this.backoff.attempts - 1;
       event.reopenLastSeq = this.stats.highWaterSeq;
+      if (resumedBy) event.resumedBy = resumedBy;
     }
     this.core.openWithoutHello(atMs, event);
     this.current = 'open';

@@ -9,6 +9,7 @@ import { ShortPollClient } from './short-poll.ts';
 import { SocketIoClient } from './socket-io.ts';
 import { SseClient } from './sse.ts';
 import { TargetLongPollClient } from './target/long-poll.ts';
+import { TargetSocketIoClient } from './target/socket-io.ts';
 import { TargetSseClient } from './target/sse.ts';
 import { TargetWebSocketClient } from './target/websocket.ts';
 import { WebSocketClient } from './websocket.ts';
@@ -31,6 +32,7 @@ const TARGET_CLIENTS: Partial<
   'long-poll': TargetLongPollClient,
   sse: TargetSseClient,
   websocket: TargetWebSocketClient,
+  'socket.io': TargetSocketIoClient,
 };
 
 /** A simulated client of config.protocol, recording into `recorder` (not started yet). */

@@ -26,7 +26,7 @@ interface Hello extends ResumeInfo {
 }
 
 /** An http.Agent that shows every socket it opens to the client's byte meter. */
-class MeteredAgent extends http.Agent {
+export class MeteredAgent extends http.Agent {
   constructor(private readonly meter: ByteMeter) {
     super({ keepAlive: true, maxSockets: 2 });
   }
@@ -38,7 +38,7 @@ class MeteredAgent extends http.Agent {
 }
 
 /** Socket.IO disconnect reasons → countable kinds. */
-function reasonKind(reason: string): string {
+export function reasonKind(reason: string): string {
   if (reason === 'ping timeout') return 'ping-timeout';
   if (reason === 'io server disconnect') return 'closed:server';
   if (reason === 'transport close') return 'closed';

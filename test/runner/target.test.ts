@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { Results } from '../../core/types.ts';
@@ -80,6 +81,34 @@ async function genericServer(ratePerS: number) {
       wss.close();
       http_.closeAllConnections();
       await new Promise((r) => http_.close(r));
+    },
+  };
+}
+
+/** A Socket.IO 4 server of "your own": POST /publish emits the body as event `tick`; connection state recovery on. */
+async function socketIoServer() {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/publish') return;
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      io.emit('tick', JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  const io = new SocketIoServer(server, {
+    pingInterval: 500,
+    pingTimeout: 500,
+    connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise((r) => io.close(() => r(undefined)));
+      server.closeAllConnections();
     },
   };
 }
@@ -182,6 +211,57 @@ describe('target runs', () => {
       assert.equal(run.delivery.delivered, run.delivery.expected, what);
       assert.equal(run.bytes.payload, run.delivery.delivered * 64, what);
       assert.ok(run.latencyMs.p99 < 200, what);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('socket.io profile: your own Socket.IO server, its event read through pointers, a blackhole recovered by connection state recovery', async () => {
+    const server = await socketIoServer();
+    try {
+      const scenario = resolveScenario(
+        {
+          name: 'target-socketio',
+          protocols: ['socket.io'],
+          clients: 6,
+          ramp: '300ms',
+          warmup: '300ms',
+          duration: '4s',
+          drain: '1s',
+          source: { rate: '20/s', size: '64B' },
+          socketio: { pingInterval: '500ms', pingTimeout: '500ms' },
+          backoff: { initial: '100ms', max: '300ms' },
+          target: {
+            profile: 'socket.io',
+            url: server.url,
+            event: 'tick',
+            publish: { url: `${server.url}/publish` },
+          },
+          faults: [{ kind: 'blackhole', at: '1s', for: '1500ms', clients: '50%' }],
+        },
+        'target-socketio',
+      );
+      const outcome = await runScenario({ scenario, outDir, quiet: true });
+      assert.equal(outcome.failure, undefined, String(outcome.failure));
+      const [run] = (await readResults(outcome.file)).runs;
+      const what = JSON.stringify({
+        d: run.delivery,
+        rc: run.reconnects,
+        sio: run.socketio,
+        errors: run.errors,
+        notes: run.notes,
+      });
+      assert.equal(run.target?.profile, 'socket.io');
+      assert.ok(run.delivery.expected >= 6 * 20 * 3, what);
+      assert.equal(run.delivery.lost, 0, what);
+      assert.equal(run.delivery.delivered, run.delivery.expected, what);
+      assert.equal(run.delivery.unparsed, 0, what);
+      assert.ok(run.latencyMs.count > 0 && run.latencyMs.p99 < 500, what);
+      assert.equal(run.reconnects.detected, 3, what);
+      assert.equal(run.reconnects.caughtUp, 3, what);
+      assert.ok(run.reconnects.detectMs && run.reconnects.detectMs.max < 1_500, what);
+      assert.equal(run.socketio?.resumedBy.recovery, run.reconnects.count, what);
+      assert.ok(run.recoveredLatencyMs.count > 0, what);
     } finally {
       await server.close();
     }
