@@ -274,3 +274,48 @@ export const PERF_DEFAULTS = {
     artilleryLatencyP99Max: 1.0,
   },
 };
+
+/** `npm run soak` (docs/reliability.md): every protocol at once against one server, with faults and bad inputs. */
+export const SOAK_DEFAULTS = {
+  outDir: 'reports/out/soak',
+  /**
+   * The full soak: ~10 minutes in all. The warm-up outlasts the retention age, so RSS after it
+   * holds a full retention window: growth after that is what the server keeps, not what it fills.
+   */
+  full: {
+    clientsPerProtocol: 20,
+    rampUpMs: 5_000,
+    warmUpMs: 150_000,
+    durationMs: 420_000,
+    retentionMs: 120_000,
+    resetEveryMs: 30_000,
+    burstEveryMs: 15_000,
+    probeEveryMs: 2_000,
+  },
+  /** `--quick`, the CI form: ~1 minute. */
+  quick: {
+    clientsPerProtocol: 8,
+    rampUpMs: 3_000,
+    warmUpMs: 30_000,
+    durationMs: 25_000,
+    retentionMs: 25_000,
+    resetEveryMs: 6_000,
+    burstEveryMs: 6_000,
+    probeEveryMs: 1_000,
+  },
+  ratePerS: 20,
+  sizeBytes: 256,
+  /** Share of each protocol's clients that flap for the whole run / that each reset hits (%). */
+  flapPercent: 25,
+  resetPercent: 25,
+  flapUpMs: 2_000,
+  flapDownMs: 1_000,
+  /** Faults end this long before the measured time does, so every client can catch up. */
+  faultTailMs: 5_000,
+  /** Messages POSTed at once to /publish in each burst. */
+  burstSize: 100,
+  /** Pass: RSS at the end at most this much above RSS after warm-up. */
+  rssGrowthMax: 0.1,
+  /** After the clients left, how long the server's open fds may take to come back to the start's. */
+  fdSettleMs: 5_000,
+};

@@ -2,6 +2,8 @@
  * One protocol run: a server child process, generator child processes hosting the
  * clients, the timeline (ramp-up → warm-up → measured duration with faults → drain),
  * then the figures gathered into a RunResult. Every child is stopped on every path.
+ * Its steps are exported for runs of another shape (the soak: every protocol against one
+ * server, docs/reliability.md).
  */
 
 import { mergeWorkerReports } from '../clients/merge.ts';
@@ -201,7 +203,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
  * What a run needs from its server: pushbench's own server child, or a target nothing was
  * started for (runner/target-server.ts; docs/targets.md).
  */
-interface ServerSide {
+export interface ServerSide {
   child?: ChildHandle;
   target?: TargetServer;
   url(): Promise<string>;
@@ -215,7 +217,7 @@ interface ServerSide {
   stop(): Promise<void>;
 }
 
-function childSide(child: ChildHandle): ServerSide {
+export function childSide(child: ChildHandle): ServerSide {
   return {
     child,
     url: async () => (await child.waitFor<{ type: string; url: string }>('listening', 20_000)).url,
@@ -299,7 +301,7 @@ function targetRunInfo(target: TargetServer, protocol: ProtocolName, run: RunRes
   };
 }
 
-function sampleOf(stats: ServerStats): ServerSample {
+export function sampleOf(stats: ServerStats): ServerSample {
   const connections = Object.values(stats.protocols).reduce((a, p) => a + (p?.connections ?? 0), 0);
   return {
     atMs: Date.now(),
@@ -312,7 +314,7 @@ function sampleOf(stats: ServerStats): ServerSample {
 }
 
 /** Fault windows with their deterministic client selection (same seed → same clients). */
-function faultWindows(s: Scenario, ids: string[], measureStartMs: number): AppliedFaultWindow[] {
+export function faultWindows(s: Scenario, ids: string[], measureStartMs: number): AppliedFaultWindow[] {
   return s.faults.map((f, i) => ({
     kind: f.kind,
     startMs: measureStartMs + f.atMs,
@@ -322,15 +324,15 @@ function faultWindows(s: Scenario, ids: string[], measureStartMs: number): Appli
   }));
 }
 
-function spawnGenerator(workerIndex: number, protocol: ProtocolName): GeneratorChild {
+export function spawnGenerator(workerIndex: number, protocol: ProtocolName): GeneratorChild {
   return new ChildHandle<GeneratorRequest>(`generator ${workerIndex + 1} (${protocol})`, GENERATOR_ENTRY);
 }
 
 /** A generator process: the runner sends it GeneratorRequests (runner/generator.ts). */
-type GeneratorChild = ChildHandle<GeneratorRequest>;
+export type GeneratorChild = ChildHandle<GeneratorRequest>;
 
 /** What initGenerator needs to build a generator's init. */
-interface GeneratorPlan {
+export interface GeneratorPlan {
   workerIndex: number;
   protocol: ProtocolName;
   clientIds: string[];
@@ -344,7 +346,7 @@ interface GeneratorPlan {
 }
 
 /** Send the generator its clients and timeline; resolves when it is ready to start. */
-async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Promise<void> {
+export async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Promise<void> {
   const s = p.scenario;
   const config: GeneratorInit = {
     workerIndex: p.workerIndex,
@@ -369,7 +371,7 @@ async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Promise<voi
 }
 
 /** Rejects as soon as any child crashes (or `also` rejects: a browser page failed). */
-function watchCrashes(children: ChildHandle[], also?: Promise<never>): Promise<never> {
+export function watchCrashes(children: ChildHandle[], also?: Promise<never>): Promise<never> {
   const p = new Promise<never>((_, reject) => {
     for (const c of children) c.once('crash', (err: Error) => reject(err));
     also?.catch(reject);
@@ -423,7 +425,7 @@ async function timeline(a: TimelineArgs): Promise<void> {
   }
 }
 
-async function stopGenerators(generators: GeneratorChild[]): Promise<WorkerReport[]> {
+export async function stopGenerators(generators: GeneratorChild[]): Promise<WorkerReport[]> {
   return Promise.all(
     generators.map(async (g) => {
       g.expectExit();
@@ -435,7 +437,11 @@ async function stopGenerators(generators: GeneratorChild[]): Promise<WorkerRepor
 }
 
 /** Expected messages per client: its window is (subscribedAfterSeq, finalSeq]. */
-async function expectedCounts(server: ServerSide, merged: MergedReport, finalSeq: number): Promise<number[]> {
+export async function expectedCounts(
+  server: ServerSide,
+  merged: MergedReport,
+  finalSeq: number,
+): Promise<number[]> {
   const queries = merged.clients.map((c) => ({
     client: c.id,
     // A client that never subscribed expected everything from the start: its loss shows.
@@ -462,7 +468,7 @@ export function drainLimitMs(s: Scenario, protocol: ProtocolName): number {
  * (broadcast: finalSeq; addressed: its own last one), at most drainLimitMs. Returns the ids
  * still behind at the limit (sorted); they are named in results as delivery.behindAtEnd.
  */
-async function drain(
+export async function drain(
   server: ChildHandle | undefined,
   generators: ChildHandle[],
   ids: string[],
@@ -487,7 +493,10 @@ async function drain(
 }
 
 /** Each fault window with the times the client's own generator really applied / removed it. */
-function appliedPerClient(windows: AppliedFaultWindow[], reports: WorkerReport[]): AppliedFaultWindow[] {
+export function appliedPerClient(
+  windows: AppliedFaultWindow[],
+  reports: WorkerReport[],
+): AppliedFaultWindow[] {
   return windows.map((w, i) => {
     const applied = new Map<string, { appliedAtMs: number; removedAtMs?: number }>();
     for (const r of reports) {
