@@ -29,6 +29,12 @@ export interface ClientConfig {
   /** e.g. http://127.0.0.1:PORT (the server or a proxy lane). */
   baseUrl: string;
   pollIntervalMs: number;
+  /**
+   * short-poll: the schedule's phase, epoch ms modulo pollIntervalMs (slots at phase + k ×
+   * interval); unset: slots anchored at the first poll. The fleet and the browser host give
+   * each client its own random phase (pollPhaseMs() in clients/short-poll.ts).
+   */
+  pollPhaseMs?: number;
   pollTimeoutMs: number;
   longPollWaitMs: number;
   longPollMarginMs: number;

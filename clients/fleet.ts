@@ -14,6 +14,7 @@ import {
 import { Recorder } from './metrics.ts';
 import { createClient, type PushClient } from './registry.ts';
 import type { WorkerReport } from './report-types.ts';
+import { pollPhaseMs } from './short-poll.ts';
 
 /** What the runner sends in `{type:'init', config}`. Client settings are flat, like ClientConfig. */
 export interface GeneratorConfig extends Partial<Omit<ClientSettings, 'heartbeat' | 'backoff'>> {
@@ -98,12 +99,13 @@ export class Fleet {
       warmUpEndsAtMs: config.warmUpEndsAtMs,
     });
     const settings = clientSettingsOf(config);
-    this.clients = config.clientIds.map((id, i) =>
-      createClient(
-        clientConfig({ id, protocol: config.protocol, baseUrl: baseUrlFor(id, i) }, settings),
-        this.recorder,
-      ),
-    );
+    const n = config.clientIds.length;
+    this.clients = config.clientIds.map((id, i) => {
+      const c = clientConfig({ id, protocol: config.protocol, baseUrl: baseUrlFor(id, i) }, settings);
+      // short-poll: each client its own random phase against the source (clients/short-poll.ts).
+      if (config.protocol === 'short-poll') c.pollPhaseMs = pollPhaseMs(i, n, c.pollIntervalMs);
+      return createClient(c, this.recorder);
+    });
   }
 
   get size(): number {

@@ -37,8 +37,19 @@ export class ShortPollClient extends PollingClient {
     if (this.stopped) return;
     const now = nowMs();
     const intervalMs = this.config.pollIntervalMs;
-    const anchor = this.anchorMs ?? now;
+    const anchor = this.config.pollPhaseMs ?? this.anchorMs ?? now;
     const slot = Math.floor((now - anchor) / intervalMs) + 1;
     this.nextTimer = setTimeout(() => this.safely(() => this.poll()), anchor + slot * intervalMs - now);
   }
+}
+
+/**
+ * Phase of client `index` of `count` on a short-poll schedule: random, one per 1/count of the
+ * interval (stratified), so a few clients still sample every offset from the source's publish
+ * times evenly and a message waits T/2 on average (docs/clients.md "Short polling"). Without
+ * it, clients started in step with the source (a ramp of whole intervals, or pages started
+ * together) all poll just after each publish.
+ */
+export function pollPhaseMs(index: number, count: number, intervalMs: number, random = Math.random): number {
+  return ((index + random()) / Math.max(1, count)) * intervalMs;
 }

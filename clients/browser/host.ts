@@ -14,6 +14,7 @@ import type { FaultProxy } from '../../network/proxy.ts';
 import type { Progress } from '../fleet.ts';
 import { Recorder } from '../metrics.ts';
 import type { WorkerReport } from '../report-types.ts';
+import { pollPhaseMs } from '../short-poll.ts';
 import type { ChromiumSession } from './chromium.ts';
 import { PageRecorder } from './page-recorder.ts';
 import type { PageBatch, PageConfig, TimerLag } from './types.ts';
@@ -162,7 +163,20 @@ export class BrowserFleet {
   }
 
   private async startPage(p: HostedPage): Promise<void> {
-    const config: PageConfig = { ...this.config.settings, id: p.target.id, protocol: this.config.protocol };
+    const config: PageConfig = {
+      ...this.config.settings,
+      id: p.target.id,
+      protocol: this.config.protocol,
+      ...(this.config.protocol === 'short-poll'
+        ? {
+            pollPhaseMs: pollPhaseMs(
+              this.pages.indexOf(p),
+              this.pages.length,
+              this.config.settings.pollIntervalMs,
+            ),
+          }
+        : {}),
+    };
     try {
       await p.page.evaluate(
         (c) => (window as unknown as { pushbench: { start(c: unknown): boolean } }).pushbench.start(c),

@@ -1,7 +1,7 @@
 /**
  * Polling with the platform's `fetch`, each request bounded by an AbortController timer.
- * short-poll: GET /poll every pollIntervalMs on a fixed schedule (slots anchored at the first
- * poll; requests never overlap), timeout pollTimeoutMs. long-poll: GET /long-poll again as
+ * short-poll: GET /poll every pollIntervalMs on a fixed schedule (slots at the host's
+ * pollPhaseMs + k × interval, else anchored at the first poll; requests never overlap), timeout pollTimeoutMs. long-poll: GET /long-poll again as
  * soon as an answer arrives, timeout wait + longPollMarginMs; opening (subscribe and every
  * resume) uses wait=0 so the reopen is answered at once. A failed request (network error,
  * timeout, non-200, bad body) is a dead connection: backoff, then the first answer is the reopen.
@@ -84,10 +84,12 @@ export class ShortPollClient extends PollingClient {
   next() {
     const now = nowMs();
     const intervalMs = this.config.pollIntervalMs;
-    const slot = Math.floor((now - this.anchorMs) / intervalMs) + 1;
+    // The host gives each page its own phase (epoch ms modulo the interval), like the Node clients.
+    const anchor = this.config.pollPhaseMs ?? this.anchorMs;
+    const slot = Math.floor((now - anchor) / intervalMs) + 1;
     this.nextTimer = setTimeout(
       () => this.safely(() => this.get('/poll', this.config.pollTimeoutMs)),
-      this.anchorMs + slot * intervalMs - now,
+      anchor + slot * intervalMs - now,
     );
   }
 }
