@@ -33,6 +33,12 @@ export const SERVER_DEFAULTS = {
   serverPingIntervalMs: 10_000,
   /** Client frames are heartbeats only: keep small. */
   wsMaxPayloadBytes: 4 * 1024,
+  /**
+   * WebSocket upgrades (and socket.io) whose Origin header is not one of these, nor the server's
+   * own origin, are refused 403 PB_BAD_ORIGIN; a request without Origin (not a browser) passes.
+   * Empty: no check (docs/servers.md).
+   */
+  wsAllowedOrigins: [] as string[],
   /** WebSocket (and socket.io over WebSocket) permessage-deflate. */
   perMessageDeflate: false,
   /** gzip of SSE streams (flushed after every event) and poll answers, for clients that accept it. */

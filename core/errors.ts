@@ -19,6 +19,7 @@ export const ERRORS = {
   PB_URI_TOO_LONG: { status: 414, message: 'request path too long' },
   PB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
   PB_UPGRADE_REQUIRED: { status: 426, message: 'this endpoint speaks WebSocket only' },
+  PB_BAD_ORIGIN: { status: 403, message: 'Origin not allowed' },
   PB_BAD_HOST: { status: 421, message: 'Host header is not a loopback name' },
   PB_INTERNAL: { status: 500, message: 'internal server error' },
   // websocket wire errors (sent as {"type":"error"} or as a close code)

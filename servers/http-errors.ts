@@ -88,3 +88,23 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   // Whatever the client still sends is not read: free the socket shortly after the answer.
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
+
+/**
+ * The Origin check of WebSocket upgrades (wsAllowedOrigins, docs/servers.md): true when the
+ * list is empty, the request has no Origin (not a browser), the Origin is listed, or it is
+ * the server's own origin (its Host header, as for the demo page).
+ */
+export function originAllowed(
+  allowed: readonly string[],
+  origin: string | undefined,
+  host: string | undefined,
+): boolean {
+  if (allowed.length === 0 || origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && host !== undefined && u.host === host;
+  } catch {
+    return false;
+  }
+}

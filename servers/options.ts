@@ -78,6 +78,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     (typeof merged.benchPageDir !== 'string' || merged.benchPageDir === '')
   )
     problems.push('benchPageDir: expected a folder path');
+  problems.push(...originProblems(merged.wsAllowedOrigins));
   if (typeof merged.perMessageDeflate !== 'boolean') problems.push('perMessageDeflate: expected a boolean');
   if (typeof merged.httpCompression !== 'boolean') problems.push('httpCompression: expected a boolean');
   if (!PAYLOAD_KINDS.includes(merged.payload))
@@ -89,6 +90,22 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   problems.push(...protocolProblems(merged.protocols));
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', problems.join('; '), problems);
   return { ...merged, protocols: [...new Set(merged.protocols)] };
+}
+
+/** Each allowed origin is exactly an origin: scheme://host[:port], nothing after it. */
+function originProblems(origins: unknown): string[] {
+  if (!Array.isArray(origins))
+    return ['wsAllowedOrigins: expected a list of origins like "http://127.0.0.1:8080"'];
+  return origins
+    .filter((o) => {
+      if (typeof o !== 'string') return true;
+      try {
+        return new URL(o).origin !== o;
+      } catch {
+        return true;
+      }
+    })
+    .map((o) => `wsAllowedOrigins: ${JSON.stringify(o)} is not an origin (expected scheme://host[:port])`);
 }
 
 function protocolProblems(protocols: unknown): string[] {

@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import { isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ServerContext } from './context.ts';
+import { originAllowed } from './http-errors.ts';
 import { nowMs } from './source.ts';
 import { parseQuery } from './validate.ts';
 
@@ -51,12 +52,15 @@ export function socketIo(app: FastifyInstance, ctx: ServerContext): void {
     // Other paths' upgrades are not ours: leave them alone.
     destroyUpgrade: false,
     connectionStateRecovery: { maxDisconnectionDuration: o.retentionMs, skipMiddlewares: true },
-    // Over maxConnections, or a Host that is not loopback on a loopback server (DNS rebinding):
+    // Over maxConnections, a Host that is not loopback on a loopback server (DNS rebinding), or
+    // an Origin outside wsAllowedOrigins:
     // engine.io refuses the request itself (403, its own body).
     allowRequest: (req, callback) => {
       if (ctx.overLimit.has(req.socket)) callback('connection limit reached', false);
       else if (ctx.checksHost && !isLoopbackHostHeader(req.headers.host))
         callback('Host is not loopback', false);
+      else if (!originAllowed(o.wsAllowedOrigins, req.headers.origin, req.headers.host))
+        callback('Origin not allowed', false);
       else callback(null, true);
     },
   });

@@ -16,6 +16,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, ERRORS, type ErrorCode, PushbenchError } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
+import { originAllowed } from './http-errors.ts';
 import { nowMs } from './source.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
 import { directSocket, prepareText, sendPing, sendPrepared } from './ws-frame.ts';
@@ -241,6 +242,13 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
       config: { protocol: 'websocket' },
       preValidation: async (req: FastifyRequest) => {
         queryOf(req);
+        const origin = req.headers.origin;
+        if (!originAllowed(ctx.options.wsAllowedOrigins, origin, req.headers.host)) {
+          throw new PushbenchError(
+            'PB_BAD_ORIGIN',
+            `${JSON.stringify(origin?.slice(0, 200))} is not in wsAllowedOrigins`,
+          );
+        }
       },
       handler: async (_req, reply) => {
         const pe = new PushbenchError('PB_UPGRADE_REQUIRED', 'send Upgrade: websocket');
