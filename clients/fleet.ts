@@ -29,6 +29,8 @@ export interface GeneratorConfig extends Partial<Omit<ClientSettings, 'heartbeat
   rampUpMs: number;
   /** Epoch ms: latencies received before it are not recorded. */
   warmUpEndsAtMs: number;
+  /** Epoch ms: the end of the measured window (requests per second count inside it). */
+  measureEndsAtMs?: number;
   /** A non-loopback target is refused unless this is true. */
   allowRemote?: boolean;
 }
@@ -97,6 +99,7 @@ export class Fleet {
       workerIndex: config.workerIndex,
       protocol: config.protocol,
       warmUpEndsAtMs: config.warmUpEndsAtMs,
+      measureEndsAtMs: config.measureEndsAtMs,
     });
     const settings = clientSettingsOf(config);
     const n = config.clientIds.length;

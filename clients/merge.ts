@@ -17,6 +17,7 @@ const TOTAL_KEYS: Array<keyof WorkerTotals> = [
   'bytesIn',
   'bytesOut',
   'requests',
+  'requestsMeasured',
   'emptyResponses',
   'reconnects',
   'connectionsLost',

@@ -38,12 +38,15 @@ export interface RecorderOptions {
   protocol?: string;
   /** Epoch ms; receive times before it are kept out of the latency histograms (delivery still counts). */
   warmUpEndsAtMs?: number;
+  /** Epoch ms: the measured window's end (requests sent in [warmUpEndsAtMs, this) are `requestsMeasured`). */
+  measureEndsAtMs?: number;
 }
 
 export class Recorder {
   readonly workerIndex: number;
   readonly protocol: string;
   warmUpEndsAtMs: number;
+  measureEndsAtMs: number;
   private readonly steady = createHistogram();
   private readonly recovered = createHistogram();
   private readonly pingRtt = createHistogram();
@@ -61,6 +64,7 @@ export class Recorder {
   private connectionsLost = 0;
   private warmUpSkipped = 0;
   private negativeLatencies = 0;
+  private requestsMeasured = 0;
   private lastBytes = { inBytes: 0, outBytes: 0 };
   private tickTimer: NodeJS.Timeout | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
@@ -69,6 +73,7 @@ export class Recorder {
     this.workerIndex = opts.workerIndex ?? 0;
     this.protocol = opts.protocol ?? '';
     this.warmUpEndsAtMs = opts.warmUpEndsAtMs ?? 0;
+    this.measureEndsAtMs = opts.measureEndsAtMs ?? Number.POSITIVE_INFINITY;
     this.eventLoop.enable();
     this.scheduleTick();
     const untilWarmUpMs = this.warmUpEndsAtMs - nowMs();
@@ -114,6 +119,15 @@ export class Recorder {
       return;
     }
     (recovered ? this.recovered : this.steady).recordValue(us);
+  }
+
+  /**
+   * `n` HTTP requests of a client sent at atMs: its own count, and the measured window's
+   * (requests per second divide that one by the window, docs/clients.md "Metrics").
+   */
+  countRequests(stats: ClientStats, n = 1, atMs = nowMs()): void {
+    stats.requests += n;
+    if (atMs >= this.warmUpEndsAtMs && atMs < this.measureEndsAtMs) this.requestsMeasured += n;
   }
 
   /** A heartbeat round trip in ms (warm-up excluded like latencies). */
@@ -248,6 +262,7 @@ export class Recorder {
       connectionsLost: this.connectionsLost,
       warmUpSkipped: this.warmUpSkipped,
       negativeLatencies: this.negativeLatencies,
+      requestsMeasured: this.requestsMeasured,
     };
   }
 }

@@ -42,7 +42,7 @@ export abstract class PollingClient extends BaseClient {
 
   /** GET `path` (its query already has client, since, …) with `timeoutMs`; counts the request. */
   protected get(path: string, timeoutMs: number): void {
-    this.stats.requests++;
+    this.recorder.countRequests(this.stats);
     this.conn.get(path, this.headers, timeoutMs, this.onAnswer);
   }
 

@@ -86,6 +86,8 @@ export interface WorkerTotals {
   bytesIn: number;
   bytesOut: number;
   requests: number;
+  /** Requests sent inside the measured window (warm-up end → end of the duration). */
+  requestsMeasured: number;
   emptyResponses: number;
   /** Completed reconnects (a new connection opened after a lost one). */
   reconnects: number;

@@ -133,7 +133,8 @@ export interface RunResult {
   recoveredLatencyMs: LatencySummary;
   delivery: Delivery;
   bytes: Bytes;
-  requests: { total: number; empty: number };
+  /** total / empty: the whole run; perSecond: requests sent inside the measured window ÷ its length. */
+  requests: { total: number; empty: number; perSecond?: number };
   reconnects: {
     count: number;
     /** Clients inside at least one fault window. */

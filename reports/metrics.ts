@@ -171,7 +171,7 @@ export const COST_METRICS: Metric[] = [
     better: 'lower',
     get: (r) => r.requests.perS,
     baseline: true,
-    help: 'HTTP requests per second, all clients',
+    help: 'HTTP requests sent inside the measured window per second, all clients (ramp, warm-up and drain left out)',
   },
   {
     id: 'empty-share',

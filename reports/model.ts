@@ -255,7 +255,9 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
     requests: {
       total: reqTotal,
       empty: reqTotal ? num(q.empty) : null,
-      perS: reqTotal === null || durationMs === null ? null : ratio(reqTotal * 1000, durationMs),
+      // requests.perSecond counts the measured window only; older files have none (their
+      // total ÷ duration counted ramp, warm-up and drain too, so it is not shown).
+      perS: reqTotal ? num(q.perSecond) : null,
       emptyShare: pct(ratio(num(q.empty), reqTotal)),
     },
     reconnects: {

@@ -87,7 +87,12 @@ export function aggregateRun(input: AggregateInput): RunResult {
       overhead: Math.max(0, bytesTotal - t.payloadBytes),
       perDeliveredMessage: t.delivered ? round3(bytesTotal / t.delivered) : 0,
     },
-    requests: { total: t.requests, empty: t.emptyResponses },
+    requests: {
+      total: t.requests,
+      empty: t.emptyResponses,
+      // Requests sent inside the measured window over its length (ramp, warm-up, drain out).
+      perSecond: input.durationMs > 0 ? round3((t.requestsMeasured * 1000) / input.durationMs) : 0,
+    },
     reconnects: reconnectFigures(input.protocol, merged.reconnects, input.faults, input.zombieEvents),
     server: {
       ...server,

@@ -110,6 +110,7 @@ export function browserHostConfig(
     allowRemote,
     rampUpMs: s.rampUpMs,
     warmUpEndsAtMs,
+    measureEndsAtMs: warmUpEndsAtMs + s.durationMs,
     settings: {
       ...scenarioClientSettings(s),
       sourceEndsAtMs: warmUpEndsAtMs + s.durationMs,

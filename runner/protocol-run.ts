@@ -356,6 +356,7 @@ export async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Prom
     allowRemote: p.allowRemote,
     rampUpMs: s.rampUpMs,
     warmUpEndsAtMs: p.warmUpEndsAtMs,
+    measureEndsAtMs: p.warmUpEndsAtMs + s.durationMs,
     ...scenarioClientSettings(s),
     ...targetClientSettings(s, p.protocol),
     headers: s.headers,

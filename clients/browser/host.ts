@@ -32,6 +32,8 @@ export interface BrowserFleetConfig {
   rampUpMs: number;
   /** Epoch ms: latencies received before it are not recorded. */
   warmUpEndsAtMs: number;
+  /** Epoch ms: the end of the measured window (requests per second count inside it). */
+  measureEndsAtMs?: number;
   /** Client settings of every page. */
   settings: Omit<PageConfig, 'id' | 'protocol'>;
 }
@@ -72,6 +74,7 @@ export class BrowserFleet {
       workerIndex: 0,
       protocol: config.protocol,
       warmUpEndsAtMs: config.warmUpEndsAtMs,
+      measureEndsAtMs: config.measureEndsAtMs,
     });
   }
 

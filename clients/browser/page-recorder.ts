@@ -108,6 +108,10 @@ export class PageRecorder {
       return;
     }
     const stats = this.stats as unknown as Record<string, unknown>;
+    // The page counts its requests itself; the ones new in this batch count for the window now.
+    const sent = batch.stats.requests;
+    if (typeof sent === 'number' && sent > this.stats.requests)
+      this.recorder.countRequests(this.stats, sent - this.stats.requests);
     for (const key of COUNTERS) {
       const value = batch.stats[key];
       if (typeof value === 'number') stats[key] = value;

@@ -88,6 +88,9 @@ describe('runner', () => {
       );
     }
     assert.ok(data.runs[1].requests.total > 0, 'short-poll counted its requests');
+    // 8 clients polling every 1 s: ~8 requests/s inside the window (ramp, warm-up, drain left out).
+    const perS = data.runs[1].requests.perSecond;
+    assert.ok(perS !== undefined && perS >= 6 && perS <= 10, `short-poll requests.perSecond ${perS}`);
     assert.ok(pids.length >= 4, `server and generator per run were seen (${pids.length})`);
     assert.deepEqual(liveChildren(), []);
     assert.deepEqual(pids.filter(isAlive), [], 'no child process is left');
