@@ -1,9 +1,9 @@
 /**
  * Request header profiles. `minimal`: only what the request needs (the polling transport
  * adds Host, node:http adds Host and Connection for SSE). `browser`: what Chrome sends for an XHR / EventSource /
- * WebSocket upgrade — User-Agent, client hints, Accept, Accept-Language, Accept-Encoding,
- * a ~200-byte Cookie, Referer / Origin — several hundred bytes per request, because
- * header overhead decides the polling bandwidth story. The servers compress only with
+ * WebSocket upgrade from a page without cookies — User-Agent, client hints, Accept,
+ * Accept-Language, Accept-Encoding, Sec-Fetch-*, Referer / Origin, ~500 bytes per request,
+ * because header overhead decides the polling bandwidth story. The servers compress only with
  * httpCompression (scenario `compression.http: gzip`), and then with gzip, which the
  * polling and SSE clients decode.
  */
@@ -14,20 +14,22 @@ export type RequestKind = 'poll' | 'sse' | 'ws';
 const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
-/** ~200 bytes, shaped like analytics + session cookies. */
-const COOKIE =
-  '_ga=GA1.1.1402938571.1764180000; _ga_7QX2K1LM9Z=GS1.1.1764180000.3.1.1764180123.0.0.0; ' +
-  'session=eyJ1aWQiOiI0MjEzMzciLCJyb2xlIjoidXNlciIsImV4cCI6MTc2NDE4MzYwMH0.Qm9yaW5nU2lnbmF0dXJl; ' +
-  'theme=dark; lang=en-US';
-
+/**
+ * What Chromium sends with every request of a page (measured: Chromium's own fetch and
+ * EventSource from the bench page; test/clients/browser/header-profile.test.ts holds the
+ * short-poll request within ±10 % of it). No Cookie: the page has none.
+ */
 const BROWSER_COMMON: Record<string, string> = {
-  'sec-ch-ua': '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"',
-  'sec-ch-ua-mobile': '?0',
   'sec-ch-ua-platform': '"Windows"',
   'User-Agent': CHROME_UA,
+  'sec-ch-ua': '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"',
+  'sec-ch-ua-mobile': '?0',
+};
+
+/** Chromium puts these last. */
+const BROWSER_TAIL: Record<string, string> = {
   'Accept-Encoding': 'gzip, deflate, br, zstd',
-  'Accept-Language': 'en-US,en;q=0.9,de;q=0.8',
-  Cookie: COOKIE,
+  'Accept-Language': 'en-US,en;q=0.9',
 };
 
 /** Headers for one request kind under a profile (a fresh object: callers may add to it). */
@@ -39,22 +41,33 @@ export function requestHeaders(
   if (profile === 'minimal') return kind === 'sse' ? { Accept: 'text/event-stream' } : {};
   const origin = new URL(baseUrl).origin;
   if (kind === 'ws') {
-    return { ...BROWSER_COMMON, Origin: origin, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
+    return {
+      Pragma: 'no-cache',
+      'Cache-Control': 'no-cache',
+      ...BROWSER_COMMON,
+      Origin: origin,
+      ...BROWSER_TAIL,
+    };
   }
   const fetchMeta = { 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Dest': 'empty' };
   if (kind === 'sse') {
     return {
+      'Cache-Control': 'no-cache',
       ...BROWSER_COMMON,
       Accept: 'text/event-stream',
-      'Cache-Control': 'no-cache',
       ...fetchMeta,
-      Referer: `${origin}/app`,
+      Referer: `${origin}/`,
+      ...BROWSER_TAIL,
     };
   }
+  // fetch(url, { cache: 'no-store' }) as the bench page polls: Pragma and Cache-Control no-cache.
   return {
+    Pragma: 'no-cache',
+    'Cache-Control': 'no-cache',
     ...BROWSER_COMMON,
-    Accept: 'application/json, text/plain, */*',
+    Accept: '*/*',
     ...fetchMeta,
-    Referer: `${origin}/app`,
+    Referer: `${origin}/`,
+    ...BROWSER_TAIL,
   };
 }
