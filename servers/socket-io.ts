@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
+import { PushbenchError } from '../core/errors.ts';
 import { isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ServerContext } from './context.ts';
 import { originAllowed } from './http-errors.ts';
@@ -103,7 +104,9 @@ export function socketIo(app: FastifyInstance, ctx: ServerContext): void {
       parseQuery({ client: auth.client, since: auth.since === undefined ? undefined : String(auth.since) });
       next();
     } catch (err) {
-      next(err as Error);
+      // docs/wire.md: the connect_error names PB_BAD_QUERY, in its message and as data.error.
+      const pe = err instanceof PushbenchError ? err : new PushbenchError('PB_BAD_QUERY', String(err));
+      next(Object.assign(new Error(`${pe.code}: ${pe.message}`), { data: pe.toJSON() }));
     }
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../servers/app.ts';
 import { getJson, type Json, SseReader, testServer, WsPeer } from './helpers.ts';
@@ -129,4 +130,37 @@ describe('bad input gets its documented answer and the server keeps serving', ()
     sse.close();
     assert.deepEqual(sse.envelopes(), [env]);
   });
+});
+
+describe('socket.io: a bad handshake auth is refused naming PB_BAD_QUERY', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await testServer({ protocols: ['socket.io'] });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  for (const [auth, param] of [
+    [{ client: 'bad id!' }, 'client'],
+    [{ client: 'ok', since: -1 }, 'since'],
+  ] as const) {
+    test(`auth ${JSON.stringify(auth)} → connect_error PB_BAD_QUERY naming ${param}`, async () => {
+      const socket = io(server.url, { auth, transports: ['websocket'], reconnection: false, timeout: 5_000 });
+      try {
+        const err = await new Promise<Error & { data?: Json }>((resolve, reject) => {
+          socket.on('connect', () => reject(new Error('connected with a bad auth')));
+          socket.on('connect_error', resolve);
+        });
+        assert.match(err.message, /^PB_BAD_QUERY: /);
+        assert.equal(err.data?.error.code, 'PB_BAD_QUERY');
+        assert.ok(
+          err.data?.error.problems.some((p: string) => p.startsWith(`${param}:`)),
+          JSON.stringify(err.data),
+        );
+      } finally {
+        socket.close();
+      }
+    });
+  }
 });
