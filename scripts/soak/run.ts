@@ -144,6 +144,7 @@ async function fireProbes(
   target: { host: string; port: number },
   everyMs: number,
   untilMs: number,
+  t0: number,
   signal?: AbortSignal,
 ): Promise<ProbeTally[]> {
   const list = probes().sort(
@@ -162,18 +163,20 @@ async function fireProbes(
     if (!tally.inFlight && fits) {
       tally.tried++;
       tally.inFlight = true;
+      // When it was sent (s since t0, the series' clock): a failure can be laid beside the series.
+      const at = `at ${Math.round((Date.now() - t0) / 100) / 10} s: `;
       running.push(
         tally.probe
           .run(target, seq)
           .then(
             (o) => {
               if (o.ok) tally.answered++;
-              if (!o.ok || !tally.failedOnce) tally.got = o.got;
+              if (!o.ok || !tally.failedOnce) tally.got = `${at}${o.got}`;
               if (!o.ok) tally.failedOnce = true;
             },
             (err) => {
               tally.failedOnce = true;
-              tally.got = `probe threw: ${err instanceof Error ? err.message : String(err)}`;
+              tally.got = `${at}probe threw: ${err instanceof Error ? err.message : String(err)}`;
             },
           )
           .finally(() => {
@@ -305,7 +308,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         connections: samples[samples.length - 1].connections,
       });
       if (now >= chaosStartMs && !probesDone)
-        probesDone = fireProbes(target, d.probeEveryMs, endMs, opts.signal);
+        probesDone = fireProbes(target, d.probeEveryMs, endMs, t0, opts.signal);
       if (now >= measureStartMs && rssAfterWarmUp === undefined) {
         rssAfterWarmUp = stats.process.rssMB;
         log(`soak: warm-up over: server RSS ${stats.process.rssMB} MB, ${fds ?? '?'} fds`);

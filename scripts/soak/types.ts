@@ -28,7 +28,7 @@ export interface SoakBadInput {
   tried: number;
   /** Answers that were the documented one. */
   answered: number;
-  /** What came back the last time it was not the documented answer (else the last answer). */
+  /** What came back the last time it was not the documented answer (else the last answer), with when it was sent (s, series clock). */
   got: string;
 }
 
