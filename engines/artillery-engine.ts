@@ -10,13 +10,8 @@ import { ARTILLERY_DEFAULTS, RUN_DEFAULTS } from '../core/defaults.ts';
 import type { ProtocolName, RunResult, SourceFigures } from '../core/types.ts';
 import { type CpuReading, readCpu, windowOf } from '../runner/proc-cpu.ts';
 import { type RunOptions, type RunOutcome, runEachProtocol } from '../runner/runner.ts';
-import {
-  type CostSample,
-  sampleCost,
-  scenarioServerOptions,
-  serverFigures,
-  startServerChild,
-} from '../runner/server-child.ts';
+import { sampleCost, scenarioServerOptions, startServerChild } from '../runner/server-child.ts';
+import { type ServerSample, serverFigures } from '../runner/server-figures.ts';
 import { clientsFor, type Scenario } from '../scenarios/schema.ts';
 import { asArtilleryReport, convertArtillery } from './artillery-convert.ts';
 import { exportCaveats, rampSeconds, scriptFileName, writeArtilleryFiles } from './artillery-export.ts';
@@ -67,7 +62,7 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
         `artillery  ${a.protocol}: ${clientsFor(s, a.protocol)} clients, ${Math.round(runMs / 1000)} s + Artillery's start-up; log ${path.relative(process.cwd(), `${base}.log`)}`,
       );
     }
-    const samples: CostSample[] = [await sampleCost(server.child)];
+    const samples: ServerSample[] = [await sampleCost(server.child)];
     // Artillery's own CPU (its process and anything below it), read from outside every second.
     const artilleryCpu: CpuReading[] = [];
     let artilleryPid: number | undefined;
@@ -101,7 +96,7 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
       data,
       {
         durationMs: s.durationMs,
-        server: serverFigures(measured(samples, data, s)),
+        server: serverFigures(samples, ...measuredWindow(data, s)),
         notes: exportCaveats(s),
       },
       `${base}.json`,
@@ -114,13 +109,11 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
   }
 }
 
-/** Server samples inside the measured window (Artillery's start-up would dilute CPU %). */
-function measured(samples: CostSample[], data: unknown, s: Scenario): CostSample[] {
+/** The measured window in epoch ms: Artillery's first metric + ramp-up + warm-up, to its last. */
+function measuredWindow(data: unknown, s: Scenario): [number, number] {
   const agg = asArtilleryReport(data).aggregate;
   const from = (agg.firstMetricAt ?? 0) + rampSeconds(s) * 1000 + s.warmUpMs;
-  const to = agg.lastMetricAt ?? Number.POSITIVE_INFINITY;
-  const inside = samples.filter((x) => x.atMs >= from && x.atMs <= to);
-  return inside.length >= 2 ? inside : samples;
+  return [from, agg.lastMetricAt ?? Number.POSITIVE_INFINITY];
 }
 
 /**
@@ -135,8 +128,7 @@ function artilleryCpuPerDelivered(
   s: Scenario,
   run: RunResult,
 ): number | null {
-  const agg = asArtilleryReport(data).aggregate;
-  const from = (agg.firstMetricAt ?? 0) + rampSeconds(s) * 1000 + s.warmUpMs;
+  const [from] = measuredWindow(data, s);
   const w = windowOf(readings, from, from + s.durationMs + 250);
   const timed = run.latencyMs.count + run.recoveredLatencyMs.count;
   if (!w || timed <= 0) return null;

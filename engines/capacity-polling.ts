@@ -13,13 +13,8 @@
 import os from 'node:os';
 import type { CAPACITY_DEFAULTS } from '../core/defaults.ts';
 import type { CapacityProbeResult, CapacityStep } from '../core/types.ts';
-import {
-  type CostSample,
-  cpuPctBetween,
-  type ServerChild,
-  sampleCost,
-  startServerChild,
-} from '../runner/server-child.ts';
+import { type ServerChild, sampleCost, startServerChild } from '../runner/server-child.ts';
+import { cpuPctBetween, type ServerSample } from '../runner/server-figures.ts';
 import { runAutocannon } from './autocannon-api.ts';
 import { type CapacitySlo, runSearch, sloReasons } from './capacity-search.ts';
 
@@ -83,7 +78,7 @@ async function measureStep(
   rate: number,
   o: PollingProbeOptions,
 ): Promise<CapacityStep> {
-  const before: CostSample = await sampleCost(server.child);
+  const before: ServerSample = await sampleCost(server.child);
   const cpu0 = process.cpuUsage();
   const r = await load(url, rate, o.stepDurationMs, o);
   const cpu = process.cpuUsage(cpu0);

@@ -8,16 +8,7 @@ import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { FaultRecord, ProtocolName, RunResult, SourceFigures, TimeseriesPoint } from '../core/types.ts';
 import type { CpuReading } from './proc-cpu.ts';
 import { round3, summarizeSamples } from './results-io.ts';
-
-/** What the runner sampled from the server process (GET /stats shape, trimmed). */
-export interface ServerSample {
-  atMs: number;
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  rssMB: number;
-  eventLoopP99Ms: number;
-  connections: number;
-}
+import { cpuMsBetween, cpuPctBetween, type ServerSample, serverFigures } from './server-figures.ts';
 
 /** A fault as applied: absolute window and the affected client ids. */
 export interface AppliedFaultWindow {
@@ -64,7 +55,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
   const expected = input.expectedByClient.reduce((a, b) => a + b, 0);
   const lost = Math.max(0, expected - t.delivered);
   const bytesTotal = t.bytesIn + t.bytesOut;
-  const { cpuMs, ...server } = serverFigures(input);
+  const endMs = input.measureStartMs + input.durationMs;
   return {
     protocol: input.protocol,
     engine: input.engine ?? 'pushbench',
@@ -95,9 +86,10 @@ export function aggregateRun(input: AggregateInput): RunResult {
     },
     reconnects: reconnectFigures(input.protocol, merged.reconnects, input.faults, input.zombieEvents),
     server: {
-      ...server,
+      ...serverFigures(input.samples, input.measureStartMs, endMs),
       // µs-scale figures: keep ns resolution (round3 would leave two significant digits).
-      cpuMsPerDeliveredMessage: Math.round(cpuPerDelivered(input, cpuMs, t.delivered) * 1e6) / 1e6,
+      cpuMsPerDeliveredMessage: Math.round(cpuPerDelivered(input, t.delivered) * 1e6) / 1e6,
+      memoryKBPerConnection: memoryPerConnection(input),
     },
     generator: {
       eventLoopP99Ms: round3(merged.eventLoop.p99Ms),
@@ -133,34 +125,19 @@ function behindNote(behind: string[]): { notes?: string[] } {
   };
 }
 
-function serverFigures(input: AggregateInput): {
-  cpuPct: number;
-  rssMB: number;
-  eventLoopP99Ms: number;
-  cpuMs: number;
-  memoryKBPerConnection: number | null;
-} {
+/**
+ * Server RSS growth per open connection at the peak: RSS growth over a few hundred connections
+ * is GC and allocator noise (docs/perf.md "Cost figures in results.json"), so null below
+ * RUN_DEFAULTS.memoryMinConnections or when RSS did not grow.
+ */
+function memoryPerConnection(input: AggregateInput): number | null {
   const s = input.samples;
-  if (s.length < 2) return { cpuPct: 0, rssMB: 0, eventLoopP99Ms: 0, cpuMs: 0, memoryKBPerConnection: null };
-  const first = s[0];
-  const last = s[s.length - 1];
-  const cpuMs = last.cpuUserMs + last.cpuSystemMs - (first.cpuUserMs + first.cpuSystemMs);
-  const wallMs = Math.max(1, last.atMs - first.atMs);
-  const peak = s.reduce((a, b) => (b.connections > a.connections ? b : a), first);
-  // RSS growth over a few hundred connections is GC and allocator noise (docs/perf.md "Cost
-  // figures in results.json"): null below RUN_DEFAULTS.memoryMinConnections or when RSS did not grow.
+  if (s.length < 2) return null;
+  const peak = s.reduce((a, b) => (b.connections > a.connections ? b : a), s[0]);
   const growthKB = (peak.rssMB - input.baselineRssMB) * 1024;
-  const perConn =
-    peak.connections >= RUN_DEFAULTS.memoryMinConnections && growthKB > 0
-      ? round3(growthKB / peak.connections)
-      : null;
-  return {
-    cpuPct: round3((cpuMs / wallMs) * 100),
-    rssMB: round3(Math.max(...s.map((x) => x.rssMB))),
-    eventLoopP99Ms: round3(Math.max(...s.map((x) => x.eventLoopP99Ms))),
-    cpuMs: round3(cpuMs),
-    memoryKBPerConnection: perConn,
-  };
+  return peak.connections >= RUN_DEFAULTS.memoryMinConnections && growthKB > 0
+    ? round3(growthKB / peak.connections)
+    : null;
 }
 
 /**
@@ -171,17 +148,19 @@ function serverFigures(input: AggregateInput): {
  * baseline to the final sample over every delivery) when the window holds fewer than two
  * samples or no delivery.
  */
-function cpuPerDelivered(input: AggregateInput, wholeRunCpuMs: number, delivered: number): number {
+function cpuPerDelivered(input: AggregateInput, delivered: number): number {
   const startMs = input.measureStartMs;
   const endMs = startMs + input.durationMs;
   const inside = input.samples.filter((x) => x.atMs >= startMs && x.atMs <= endMs);
   if (inside.length >= 2) {
     const a = inside[0];
     const b = inside[inside.length - 1];
-    const cpuMs = b.cpuUserMs + b.cpuSystemMs - (a.cpuUserMs + a.cpuSystemMs);
+    const cpuMs = cpuMsBetween(a, b);
     const between = deliveredBetween(input.merged.timeseries, a.atMs, b.atMs);
     if (between > 0 && cpuMs >= 0) return cpuMs / between;
   }
+  const s = input.samples;
+  const wholeRunCpuMs = s.length >= 2 ? cpuMsBetween(s[0], s[s.length - 1]) : 0;
   return delivered ? wholeRunCpuMs / delivered : 0;
 }
 
@@ -355,8 +334,6 @@ function cpuInBucket(
   if (i <= 0) return null;
   const a = samples[i - 1];
   const b = samples[i];
-  const ms = b.atMs - a.atMs;
-  if (ms <= 0) return null;
-  const cpu = b.cpuUserMs + b.cpuSystemMs - (a.cpuUserMs + a.cpuSystemMs);
-  return { serverCpuPct: round3((cpu / ms) * 100), serverRssMB: round3(b.rssMB) };
+  if (b.atMs - a.atMs <= 0) return null;
+  return { serverCpuPct: cpuPctBetween(a, b), serverRssMB: round3(b.rssMB) };
 }

@@ -17,7 +17,7 @@ import { slowestPathMs } from '../scenarios/checks.ts';
 import { clientsFor, type Scenario } from '../scenarios/schema.ts';
 import type { ZombieEvent } from '../servers/context.ts';
 import type { ServerStats } from '../servers/stats.ts';
-import { type AppliedFaultWindow, aggregateRun, type ServerSample } from './aggregate.ts';
+import { type AppliedFaultWindow, aggregateRun } from './aggregate.ts';
 import {
   BrowserHost,
   browserHostConfig,
@@ -31,6 +31,7 @@ import type { GeneratorInit, GeneratorRequest } from './generator.ts';
 import { type CpuReading, readCpu } from './proc-cpu.ts';
 import { createProgress } from './progress.ts';
 import { spawnServerChild } from './server-child.ts';
+import { type ServerSample, sampleOf } from './server-figures.ts';
 import {
   scenarioClientSettings,
   scenarioFaults,
@@ -298,18 +299,6 @@ function targetRunInfo(target: TargetServer, protocol: ProtocolName, run: RunRes
         }
       : { cpuPct: null, rssMB: null, eventLoopP99Ms: null },
     notes,
-  };
-}
-
-export function sampleOf(stats: ServerStats): ServerSample {
-  const connections = Object.values(stats.protocols).reduce((a, p) => a + (p?.connections ?? 0), 0);
-  return {
-    atMs: Date.now(),
-    cpuUserMs: stats.process.cpuUserMs,
-    cpuSystemMs: stats.process.cpuSystemMs,
-    rssMB: stats.process.rssMB,
-    eventLoopP99Ms: stats.process.eventLoopP99Ms,
-    connections,
   };
 }
 

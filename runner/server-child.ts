@@ -8,20 +8,13 @@ import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ServerOptions } from '../servers/app.ts';
 import type { ServerStats } from '../servers/stats.ts';
 import { ChildHandle } from './child.ts';
+import { type ServerSample, sampleOf } from './server-figures.ts';
 
 const SERVER_ENTRY = new URL('../servers/main.ts', import.meta.url);
 
 export interface ServerChild {
   child: ChildHandle;
   url: string;
-}
-
-/** One stats sample: cumulative CPU (ms) at a time, plus RSS and event-loop delay. */
-export interface CostSample {
-  atMs: number;
-  cpuMs: number;
-  rssMB: number;
-  eventLoopP99Ms: number;
 }
 
 /**
@@ -51,35 +44,9 @@ export async function startServerChild(
   }
 }
 
-/** Ask the server child for its process figures. */
-export async function sampleCost(server: ChildHandle): Promise<CostSample> {
-  const stats = await server.request<ServerStats>('stats');
-  return {
-    atMs: Date.now(),
-    cpuMs: stats.process.cpuUserMs + stats.process.cpuSystemMs,
-    rssMB: stats.process.rssMB,
-    eventLoopP99Ms: stats.process.eventLoopP99Ms,
-  };
-}
-
-/** CPU % of one core between two samples (0 when no time passed). */
-export function cpuPctBetween(a: CostSample, b: CostSample): number {
-  const wallMs = b.atMs - a.atMs;
-  return wallMs > 0 ? Math.round(((b.cpuMs - a.cpuMs) / wallMs) * 1000) / 10 : 0;
-}
-
-/** The RunResult `server` block from samples taken over a run. */
-export function serverFigures(samples: CostSample[]): {
-  cpuPct: number;
-  rssMB: number;
-  eventLoopP99Ms: number;
-} {
-  if (samples.length < 2) return { cpuPct: 0, rssMB: samples[0]?.rssMB ?? 0, eventLoopP99Ms: 0 };
-  return {
-    cpuPct: cpuPctBetween(samples[0], samples[samples.length - 1]),
-    rssMB: Math.max(...samples.map((s) => s.rssMB)),
-    eventLoopP99Ms: Math.max(...samples.slice(1).map((s) => s.eventLoopP99Ms)),
-  };
+/** Ask the server child for its process figures (runner/server-figures.ts has the rules). */
+export async function sampleCost(server: ChildHandle): Promise<ServerSample> {
+  return sampleOf(await server.request<ServerStats>('stats'));
 }
 
 export { scenarioServerOptions } from './settings.ts';

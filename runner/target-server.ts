@@ -11,8 +11,8 @@ import type { SourceFigures } from '../core/types.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { ScenarioTarget } from '../scenarios/target.ts';
 import { Pacer } from '../servers/pacer.ts';
-import type { ServerSample } from './aggregate.ts';
 import { sampleProcessTree } from './proc-stats.ts';
+import type { ServerSample } from './server-figures.ts';
 
 /** How long the reachability check waits for a TCP connect. */
 const CONNECT_TIMEOUT_MS = 3_000;

@@ -25,6 +25,10 @@ function merged(reconnects: ReconnectEvent[]): MergedReport {
   };
 }
 
+function bucket(atMs: number): MergedReport['timeseries'][number] {
+  return { atMs, connected: 1, delivered: 10, p50: 1, p99: 1, bytesIn: 0, bytesOut: 0 };
+}
+
 function event(
   client: string,
   deadAtMs: number,
@@ -114,6 +118,41 @@ describe('aggregateRun', () => {
     assert.equal(aggregateRun(at(500, 60)).server.memoryKBPerConnection, 20.48);
     assert.equal(aggregateRun(at(499, 60)).server.memoryKBPerConnection, null);
     assert.equal(aggregateRun(at(1_000, 49)).server.memoryKBPerConnection, null);
+  });
+
+  test('server cpuPct, rssMB and event-loop p99 over the measured window, as the per-second series', () => {
+    const sample = (atMs: number, cpuMs: number, rssMB: number, eventLoopP99Ms: number) => ({
+      atMs,
+      cpuUserMs: cpuMs,
+      cpuSystemMs: 0,
+      rssMB,
+      eventLoopP99Ms,
+      connections: 1,
+    });
+    const run = aggregateRun({
+      ...base(),
+      merged: { ...merged([]), timeseries: [0, 1, 2, 3].map((i) => bucket(T + i * 1_000)) },
+      durationMs: 4_000,
+      // Ramp-up before T: 3 s of 80 % CPU, a 90 MB peak and a 200 ms stall while connecting;
+      // the measured window then runs at 10 % with RSS 60-61 MB and event-loop p99 2-4 ms.
+      samples: [
+        sample(T - 3_000, 0, 50, 1),
+        sample(T, 2_400, 90, 200),
+        sample(T + 1_000, 2_500, 60, 2),
+        sample(T + 2_000, 2_600, 61, 4),
+        sample(T + 3_000, 2_700, 60, 3),
+        sample(T + 4_000, 2_800, 60, 2),
+        // Tear-down after the window.
+        sample(T + 5_000, 3_700, 95, 300),
+      ],
+    });
+    assert.equal(run.server.cpuPct, 10); // 400 ms CPU over the 4 s window (whole run: 3.7 s / 8 s)
+    assert.equal(run.server.rssMB, 90); // the sample at T is inside the window
+    assert.equal(run.server.eventLoopP99Ms, 4); // the seconds after T; T's own p99 is the ramp-up's
+    assert.deepEqual(
+      run.timeseries.map((p) => p.serverCpuPct),
+      [10, 10, 10, 10],
+    );
   });
 
   test('clients still behind at the end of the drain are named in delivery and in a note', () => {
