@@ -13,7 +13,7 @@ import { mergeWorkerReports } from '../../clients/merge.ts';
 import type { WorkerReport } from '../../clients/report-types.ts';
 import { BACKOFF_DEFAULTS, HEARTBEAT_DEFAULTS, RUN_DEFAULTS, SOAK_DEFAULTS } from '../../core/defaults.ts';
 import { PROTOCOLS, type ProtocolName } from '../../core/types.ts';
-import { type AppliedFaultWindow, aggregateRun, type ServerSample } from '../../runner/aggregate.ts';
+import { type AppliedFaultWindow, aggregateRun } from '../../runner/aggregate.ts';
 import type { ChildHandle } from '../../runner/child.ts';
 import {
   appliedPerClient,
@@ -23,12 +23,12 @@ import {
   faultWindows,
   type GeneratorChild,
   initGenerator,
-  sampleOf,
   spawnGenerator,
   stopGenerators,
   watchCrashes,
 } from '../../runner/protocol-run.ts';
 import { spawnServerChild } from '../../runner/server-child.ts';
+import { type ServerSample, sampleOf } from '../../runner/server-figures.ts';
 import { scenarioServerOptions } from '../../runner/settings.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
