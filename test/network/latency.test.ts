@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { echo, median, pingMs, Resources, readExactly } from './helpers.ts';
+import { median, Resources, readExactly } from './helpers.ts';
 
 const res = new Resources();
 afterEach(() => res.closeAll());
@@ -9,31 +10,55 @@ afterEach(() => res.closeAll());
 const EARLY_MS = 2;
 const LATE_MS = 150;
 
-async function pings(client: import('node:net').Socket, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await pingMs(client));
+/** One byte each way, timed separately: client → server (up), then server → client (down). */
+async function oneWay(client: Socket, server: Socket): Promise<{ up: number; down: number }> {
+  const t0 = performance.now();
+  const atServer = readExactly(server, 1);
+  client.write(Buffer.from([1]));
+  await atServer;
+  const t1 = performance.now();
+  const atClient = readExactly(client, 1);
+  server.write(Buffer.from([2]));
+  await atClient;
+  return { up: t1 - t0, down: performance.now() - t1 };
+}
+
+async function oneWays(client: Socket, server: Socket, n: number): Promise<{ up: number[]; down: number[] }> {
+  const out = { up: [] as number[], down: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    const w = await oneWay(client, server);
+    out.up.push(w.up);
+    out.down.push(w.down);
+  }
   return out;
 }
 
 describe('latency fault', () => {
-  it('adds latencyMs to one direction, and both directions when asked', async () => {
+  it('adds latencyMs to the direction asked for only, and to each direction when both', async () => {
     const target = await res.target();
     const { proxy, port } = await res.proxy(target);
     const { client, server } = await res.pair(port, target);
-    echo(server);
+    // Each direction timed on its own: a delay put on the wrong side, or on both, fails.
     const down = proxy.apply({ kind: 'latency', latencyMs: 100, direction: 'down' });
-    const downRtts = await pings(client, 5);
-    assert.ok(Math.min(...downRtts) >= 100 - EARLY_MS, `down: ${downRtts}`);
-    assert.ok(median(downRtts) <= 100 + LATE_MS, `down: ${downRtts}`);
+    const d = await oneWays(client, server, 5);
+    assert.ok(Math.min(...d.down) >= 100 - EARLY_MS, `down-only, down: ${d.down}`);
+    assert.ok(median(d.down) <= 100 + LATE_MS, `down-only, down: ${d.down}`);
+    assert.ok(median(d.up) < 50, `down-only, up undelayed: ${d.up}`);
     down.remove();
+    const up = proxy.apply({ kind: 'latency', latencyMs: 100, direction: 'up' });
+    const u = await oneWays(client, server, 5);
+    assert.ok(Math.min(...u.up) >= 100 - EARLY_MS, `up-only, up: ${u.up}`);
+    assert.ok(median(u.down) < 50, `up-only, down undelayed: ${u.down}`);
+    up.remove();
     const both = proxy.apply({ kind: 'latency', latencyMs: 60 });
-    const bothRtts = await pings(client, 5);
-    assert.ok(Math.min(...bothRtts) >= 120 - 2 * EARLY_MS, `both: ${bothRtts}`);
-    assert.ok(median(bothRtts) <= 120 + LATE_MS, `both: ${bothRtts}`);
+    const b = await oneWays(client, server, 5);
+    assert.ok(Math.min(...b.up) >= 60 - EARLY_MS, `both, up: ${b.up}`);
+    assert.ok(Math.min(...b.down) >= 60 - EARLY_MS, `both, down: ${b.down}`);
+    assert.ok(median(b.up) + median(b.down) <= 120 + LATE_MS, `both: ${b.up} / ${b.down}`);
     both.remove();
     assert.equal(both.active, false);
-    const cleanRtts = await pings(client, 5);
-    assert.ok(median(cleanRtts) < 50, `after removal: ${cleanRtts}`);
+    const clean = await oneWays(client, server, 5);
+    assert.ok(median(clean.up) + median(clean.down) < 50, `after removal: ${clean.up} / ${clean.down}`);
   });
 
   it('applies jitter but keeps the byte order', async () => {
