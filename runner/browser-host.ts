@@ -4,7 +4,8 @@
  * (setupNetwork({ always: true })), so the page's faults apply and its bytes are counted
  * per page. Run as `node --import tsx runner/browser-host.ts` with an IPC channel.
  *
- * Requests (ChildHandle.request: `{type, id}` → `{type:'reply', id, result | error}`):
+ * Requests (the children's one convention, core/child-ipc.ts: `{type, id}` →
+ * `{type:'reply', id, result | error}`):
  * 'launch' {chromiumPath?} → {userDataDir, version} · 'init' {config: BrowserHostConfig} →
  * {pages} · 'stop' → {report: WorkerReport, info: BrowserFleetInfo} (then exit 0).
  * Messages: parent → {type:'start'}; child → {type:'progress', …} every second after start,
@@ -18,6 +19,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChromiumSession, discardProfile, launchSession } from '../clients/browser/chromium.ts';
 import { BrowserFleet, type BrowserFleetConfig, type PageTarget } from '../clients/browser/host.ts';
+import { type ChildMain, childMain } from '../core/child-ipc.ts';
 import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName } from '../core/types.ts';
 import { type GeneratorFault, type NetworkConditions, type NetworkPlan, setupNetwork } from './faults.ts';
@@ -36,11 +38,12 @@ export interface BrowserHostConfig extends BrowserFleetConfig {
   faults: GeneratorFault[];
 }
 
-interface Request {
-  type: string;
-  id?: number;
-  [key: string]: unknown;
-}
+/** What the runner sends (requests carry the id ChildHandle.request adds). */
+export type BrowserHostRequest =
+  | { type: 'launch'; chromiumPath?: string }
+  | { type: 'init'; config: BrowserHostConfig }
+  | { type: 'stop' }
+  | { type: 'start' };
 
 const PROGRESS_EVERY_MS = 1_000;
 
@@ -52,9 +55,10 @@ const networks: NetworkPlan[] = [];
 let progressTimer: NodeJS.Timeout | undefined;
 let shuttingDown: Promise<void> | undefined;
 
-function send(msg: Record<string, unknown>, then?: () => void): void {
-  if (process.connected && process.send) process.send(msg, undefined, {}, () => then?.());
-  else then?.();
+let child: ChildMain | undefined;
+
+function send(msg: { type: string; [key: string]: unknown }): void {
+  child?.send(msg);
 }
 
 /** Close Chromium and the proxies, once; a launch still under way is cut short. */
@@ -69,8 +73,11 @@ function shutdown(): Promise<void> {
 }
 
 async function exitAfterShutdown(code: number): Promise<void> {
-  await shutdown();
-  process.exit(code);
+  if (child) await child.exitAfterShutdown(code);
+  else {
+    await shutdown();
+    process.exit(code);
+  }
 }
 
 /** A page failed: tell the runner (PB_BROWSER_FAILED), close Chromium, exit 1. */
@@ -115,25 +122,15 @@ async function init(config: BrowserHostConfig): Promise<{ pages: number }> {
   return { pages: targets.length };
 }
 
-async function onRequest(msg: Request): Promise<unknown> {
-  switch (msg.type) {
-    case 'launch':
-      return launch(msg.chromiumPath as string | undefined);
-    case 'init':
-      return init(msg.config as BrowserHostConfig);
-    case 'stop': {
-      if (!fleet) {
-        await shutdown();
-        return undefined;
-      }
-      clearInterval(progressTimer);
-      const final = await fleet.stop();
-      await shutdown();
-      return final;
-    }
-    default:
-      throw new PushbenchError('PB_BAD_OPTION', `browser host: unknown request ${JSON.stringify(msg.type)}`);
+async function stop(): Promise<unknown> {
+  if (!fleet) {
+    await shutdown();
+    return undefined;
   }
+  clearInterval(progressTimer);
+  const final = await fleet.stop();
+  await shutdown();
+  return final;
 }
 
 function start(): void {
@@ -146,34 +143,26 @@ function start(): void {
 }
 
 function main(): void {
-  if (!process.send) {
-    console.error('runner/browser-host.ts is a child process: spawn it with an IPC channel');
-    process.exit(2);
-  }
-  // One request at a time, in order.
-  let queue: Promise<void> = Promise.resolve();
-  process.on('message', (msg: Request) => {
-    if (msg?.type === 'start' && msg.id === undefined) return start();
-    queue = queue.then(async () => {
-      try {
-        const result = await onRequest(msg);
-        send({ type: 'reply', id: msg.id, result }, () => msg.type === 'stop' && process.exit(0));
-      } catch (err) {
-        send({ type: 'reply', id: msg.id, error: err instanceof Error ? err.message : String(err) });
-      }
-    });
-  });
-  process.on('disconnect', () => void exitAfterShutdown(0));
-  process.on('SIGTERM', () => void exitAfterShutdown(0));
-  process.on('SIGHUP', () => void exitAfterShutdown(0));
-  process.on('SIGINT', () => {});
-  process.on('uncaughtException', (err) => {
-    console.error('browser host: uncaught:', err);
-    void exitAfterShutdown(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    console.error('browser host: unhandled rejection:', err);
-    void exitAfterShutdown(1);
+  child = childMain<BrowserHostRequest>({
+    name: 'runner/browser-host.ts',
+    requireIpc: true,
+    serial: true,
+    requests: {
+      launch: (req) => launch(req.chromiumPath),
+      init: (req) => init(req.config),
+      stop: async (_req, ctx) => {
+        const final = await stop();
+        ctx.exitAfterReply(0);
+        return final;
+      },
+    },
+    messages: { start },
+    shutdown,
+    exitSignals: ['SIGHUP'],
+    onUncaught: (kind, err) => {
+      console.error(`browser host: ${kind}:`, err);
+      void exitAfterShutdown(1);
+    },
   });
 }
 

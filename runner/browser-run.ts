@@ -16,7 +16,7 @@ import { PushbenchError } from '../core/errors.ts';
 import type { ProtocolName, RunResult } from '../core/types.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { type AggregateInput, type AppliedFaultWindow, aggregateRun } from './aggregate.ts';
-import type { BrowserHostConfig } from './browser-host.ts';
+import type { BrowserHostConfig, BrowserHostRequest } from './browser-host.ts';
 import { ChildHandle } from './child.ts';
 import { round3, summarizeTimings } from './results-io.ts';
 import { scenarioClientSettings, scenarioFaults } from './settings.ts';
@@ -36,7 +36,7 @@ export interface BrowserHostFinal {
 
 /** A browser host child process for one protocol run. */
 export class BrowserHost {
-  readonly child: ChildHandle;
+  readonly child: ChildHandle<BrowserHostRequest>;
   /** Rejects when a page fails (the host closed Chromium and exits). */
   readonly fatal: Promise<never>;
   private readonly launched: Promise<{ userDataDir: string; version: string }>;
@@ -44,7 +44,7 @@ export class BrowserHost {
 
   /** Spawn the host and launch Chromium at once (it takes a while); see init(). */
   constructor(protocol: ProtocolName) {
-    this.child = new ChildHandle(`browser host (${protocol})`, BROWSER_HOST_ENTRY);
+    this.child = new ChildHandle<BrowserHostRequest>(`browser host (${protocol})`, BROWSER_HOST_ENTRY);
     this.launched = this.child.request('launch', {}, BROWSER_DEFAULTS.launchTimeoutMs + 15_000);
     this.launched.then((r) => (this.userDataDir = r.userDataDir)).catch(() => undefined);
     this.fatal = new Promise<never>((_, reject) => {

@@ -1,10 +1,12 @@
 /**
- * Child processes of a run (server, generators): spawn with tsx, request/reply over
- * IPC, and kill every one of them on success, failure, Ctrl-C or our own exit.
+ * Child processes of a run (server, generators, browser host): spawn with tsx, request/reply
+ * over IPC (the convention of core/child-ipc.ts, which every child's main() uses), and kill
+ * every one of them on success, failure, Ctrl-C or our own exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import type { ReplyError } from '../core/child-ipc.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -14,6 +16,27 @@ export interface ChildMessage {
   type: string;
   id?: number;
   [key: string]: unknown;
+}
+
+/**
+ * A request the child answered with an error (core/child-ipc.ts ReplyError): the child's code,
+ * message and problems, the message prefixed with the child's name.
+ */
+export class ChildRequestError extends Error {
+  readonly code: string;
+  readonly problems: string[];
+  /** The child's own message, without the name. */
+  readonly detail: string;
+  constructor(child: string, error: unknown) {
+    const e =
+      error && typeof error === 'object' ? (error as Partial<ReplyError>) : { message: String(error) };
+    const detail = typeof e.message === 'string' ? e.message : String(error);
+    super(`${child}: ${detail}`);
+    this.name = 'ChildRequestError';
+    this.code = typeof e.code === 'string' ? e.code : 'PB_INTERNAL';
+    this.problems = Array.isArray(e.problems) ? e.problems.map(String) : [];
+    this.detail = detail;
+  }
 }
 
 /**
@@ -64,7 +87,7 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(`${this.name}: ${String(msg.error)}`));
+      if (msg.error) p.reject(new ChildRequestError(this.name, msg.error));
       else p.resolve(msg.result);
       return;
     }

@@ -1,20 +1,24 @@
 /**
  * Generator child process: hosts one Fleet of simulated clients for the runner.
- * Run as `node --import tsx runner/generator.ts` with an IPC channel.
+ * Run as `node --import tsx runner/generator.ts` with an IPC channel; it speaks the children's
+ * one convention (core/child-ipc.ts: requests answered by `{type:'reply', id, result | error}`).
  *
- * parent → child: {type:'init', config: GeneratorInit} · {type:'start'} · {type:'snapshot'} · {type:'stop'}
- * child → parent: {type:'ready'} · {type:'progress', connected, delivered, p99Ms, atMs} (every second
- * after start) · {type:'snapshot', report} · {type:'final', report} (after stop; then exit 0) ·
- * {type:'error', code, message, problems} (bad init, or a request out of order; exit 1 after a bad init).
+ * Requests: 'init' {config: GeneratorInit} → {} once the clients are built (a bad config: an
+ * error reply with every problem, then exit 1) · 'snapshot' → WorkerReport · 'behind'
+ * {finalSeq, targets?} → ids · 'stop' → the final WorkerReport after every client closed its
+ * sockets (undefined without init), then exit 0.
+ * Messages: parent → {type:'start'}; child → {type:'alive'} once loaded, {type:'progress',
+ * connected, delivered, p99Ms, atMs} every second after start.
  *
  * Exits when the IPC channel disconnects (the parent died) and on SIGTERM, closing every
- * socket first. SIGINT (a terminal's Ctrl-C reaches the whole group) is left to the runner,
- * which answers it with 'stop'. A throw inside a client is caught and counted, never fatal.
+ * socket first. SIGINT is left to the runner, which answers it with 'stop'. A throw inside a
+ * client is caught and counted, never fatal.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fleet, type GeneratorConfig, type Progress } from '../clients/fleet.ts';
 import type { WorkerReport } from '../clients/report-types.ts';
+import { type ChildMain, childMain } from '../core/child-ipc.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { type GeneratorFault, type NetworkConditions, type NetworkPlan, setupNetwork } from './faults.ts';
 
@@ -29,21 +33,17 @@ export interface GeneratorInit extends GeneratorConfig {
   faults?: GeneratorFault[];
 }
 
+/** What the runner sends (requests carry the id ChildHandle.request adds). */
 export type GeneratorRequest =
   | { type: 'init'; config: GeneratorInit }
   | { type: 'start' }
   | { type: 'snapshot' }
-  /** Reply `{type:'reply', id, result: ids}`: clients below their target seq (`targets[id]`, else `finalSeq`). */
-  | { type: 'behind'; id: number; finalSeq: number; targets?: Record<string, number> }
+  /** Result: ids of the clients below their target seq (`targets[id]`, else `finalSeq`). */
+  | { type: 'behind'; finalSeq: number; targets?: Record<string, number> }
   | { type: 'stop' };
 
-export type GeneratorMessage =
-  | { type: 'alive' }
-  | { type: 'ready' }
-  | ({ type: 'progress' } & Progress)
-  | { type: 'snapshot'; report: WorkerReport }
-  | { type: 'final'; report: WorkerReport }
-  | { type: 'error'; code: string; message: string; problems?: string[] };
+/** One-way messages the generator sends. */
+export type GeneratorMessage = { type: 'alive' } | ({ type: 'progress' } & Progress);
 
 const PROGRESS_EVERY_MS = 1_000;
 
@@ -51,15 +51,10 @@ let fleet: Fleet | undefined;
 let network: NetworkPlan | null = null;
 let progressTimer: NodeJS.Timeout | undefined;
 let stopping: Promise<WorkerReport | undefined> | undefined;
+let child: ChildMain | undefined;
 
-function send(msg: GeneratorMessage, then?: () => void): void {
-  if (process.connected && process.send) process.send(msg, undefined, {}, () => then?.());
-  else then?.();
-}
-
-function sendError(err: unknown, then?: () => void): void {
-  const e = err instanceof PushbenchError ? err : new PushbenchError('PB_BAD_OPTION', String(err));
-  send({ type: 'error', code: e.code, message: e.message, problems: e.problems }, then);
+function send(msg: GeneratorMessage): void {
+  child?.send(msg);
 }
 
 /** Each client's base URL: its lane on the fault proxy when the scenario has conditions or faults. */
@@ -78,7 +73,6 @@ async function clientUrls(config: GeneratorInit): Promise<(id: string, index: nu
 async function init(config: GeneratorInit): Promise<void> {
   if (fleet) throw new PushbenchError('PB_BAD_OPTION', 'init: already initialised');
   fleet = new Fleet(config, await clientUrls(config));
-  send({ type: 'ready' });
 }
 
 function start(): void {
@@ -101,39 +95,9 @@ function shutdown(): Promise<WorkerReport | undefined> {
   return stopping;
 }
 
-async function onRequest(msg: GeneratorRequest): Promise<void> {
-  switch (msg?.type) {
-    case 'init':
-      try {
-        await init(msg.config);
-      } catch (err) {
-        sendError(err, () => process.exit(1));
-      }
-      return;
-    case 'start':
-      return start();
-    case 'snapshot':
-      if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'snapshot: send init first');
-      return send({ type: 'snapshot', report: fleet.recorder.snapshot() });
-    case 'behind': {
-      if (!fleet) throw new PushbenchError('PB_BAD_OPTION', 'behind: send init first');
-      const { targets, finalSeq } = msg;
-      const result = fleet.behind((id) => targets?.[id] ?? finalSeq);
-      process.send?.({ type: 'reply', id: msg.id, result });
-      return;
-    }
-    case 'stop': {
-      const report = await shutdown();
-      if (report) send({ type: 'final', report }, () => process.exit(0));
-      else process.exit(0);
-      return;
-    }
-    default:
-      throw new PushbenchError(
-        'PB_BAD_OPTION',
-        `unknown request ${JSON.stringify((msg as { type?: unknown })?.type)}`,
-      );
-  }
+function initialised(request: string): Fleet {
+  if (!fleet) throw new PushbenchError('PB_BAD_OPTION', `${request}: send init first`);
+  return fleet;
 }
 
 function countCrash(kind: string, err: unknown): void {
@@ -141,28 +105,40 @@ function countCrash(kind: string, err: unknown): void {
   console.error(`generator: ${kind}:`, err instanceof Error ? (err.stack ?? err.message) : err);
 }
 
-async function exitAfterShutdown(code: number): Promise<void> {
-  await shutdown().catch(() => undefined);
-  process.exit(code);
-}
-
 function main(): void {
-  if (!process.send) {
-    console.error('runner/generator.ts is a child process: spawn it with an IPC channel');
-    process.exit(2);
-  }
-  // One request at a time, in order: a 'start' right behind 'init' waits for init to finish.
-  let queue: Promise<void> = Promise.resolve();
-  process.on('message', (msg: GeneratorRequest) => {
-    queue = queue.then(() => onRequest(msg)).catch((err) => sendError(err));
+  child = childMain<GeneratorRequest>({
+    name: 'runner/generator.ts',
+    requireIpc: true,
+    serial: true,
+    requests: {
+      init: async (req, ctx) => {
+        try {
+          await init(req.config);
+          return {};
+        } catch (err) {
+          ctx.exitAfterReply(1);
+          throw err;
+        }
+      },
+      snapshot: () => initialised('snapshot').recorder.snapshot(),
+      behind: (req) => {
+        const { targets, finalSeq } = req;
+        return initialised('behind').behind((id) => targets?.[id] ?? finalSeq);
+      },
+      stop: async (_req, ctx) => {
+        const report = await shutdown();
+        ctx.exitAfterReply(0);
+        return report;
+      },
+    },
+    messages: { start },
+    shutdown: async () => {
+      await shutdown();
+    },
+    onUncaught: countCrash,
   });
-  process.on('disconnect', () => void exitAfterShutdown(0));
-  process.on('SIGTERM', () => void exitAfterShutdown(0));
-  process.on('SIGINT', () => {});
-  process.on('uncaughtException', (err) => countCrash('uncaught', err));
   // Loaded and listening: the runner fixes the timeline only once every generator is up.
   send({ type: 'alive' });
-  process.on('unhandledRejection', (err) => countCrash('unhandled-rejection', err));
 }
 
 // Importing this module (e.g. for its types) must not turn the importer into a generator.

@@ -26,7 +26,7 @@ import {
   shareServerCost,
   windowsFor,
 } from './browser-run.ts';
-import { ChildHandle } from './child.ts';
+import { ChildHandle, ChildRequestError } from './child.ts';
 import type { GeneratorInit, GeneratorRequest } from './generator.ts';
 import { type CpuReading, readCpu } from './proc-cpu.ts';
 import { createProgress } from './progress.ts';
@@ -244,11 +244,7 @@ function targetSide(target: TargetServer): ServerSide {
       if (target.mode === 'publish') return target.stop();
       // The target's own stream: the highest seq any client received is the end.
       const reports = await Promise.all(
-        generators.map(async (g) => {
-          const snap = g.waitFor<{ type: string; report: WorkerReport }>('snapshot', 30_000);
-          g.send({ type: 'snapshot' });
-          return (await snap).report;
-        }),
+        generators.map((g) => g.request<WorkerReport>('snapshot', {}, 30_000)),
       );
       return { lastSeq: Math.max(0, ...reports.flatMap((r) => r.clients.map((c) => c.lastSeq))) };
     },
@@ -352,12 +348,13 @@ export async function initGenerator(gen: GeneratorChild, p: GeneratorPlan): Prom
     network: s.network,
     faults: scenarioFaults(s, p.windows, p.clientIds),
   };
-  const failed = gen.waitFor<{ type: string; message: string }>('error', 60_000).then((m) => {
-    throw new PushbenchError('PB_BAD_OPTION', `${gen.name}: ${m.message}`);
-  });
-  gen.send({ type: 'init', config });
-  await Promise.race([gen.waitFor('ready', 30_000), failed]);
-  failed.catch(() => undefined);
+  try {
+    await gen.request('init', { config }, 30_000);
+  } catch (err) {
+    if (err instanceof ChildRequestError)
+      throw new PushbenchError('PB_BAD_OPTION', err.message, err.problems);
+    throw err;
+  }
 }
 
 /** Rejects as soon as any child crashes (or `also` rejects: a browser page failed). */
@@ -419,9 +416,7 @@ export async function stopGenerators(generators: GeneratorChild[]): Promise<Work
   return Promise.all(
     generators.map(async (g) => {
       g.expectExit();
-      const final = g.waitFor<{ type: string; report: WorkerReport }>('final', 30_000);
-      g.send({ type: 'stop' });
-      return (await final).report;
+      return g.request<WorkerReport>('stop', {}, 30_000);
     }),
   );
 }

@@ -1,19 +1,14 @@
 /**
  * Server child-process entry: `node --import tsx servers/main.ts`. Options come as
- * JSON in env PUSHBENCH_SERVER_OPTIONS (ServerOptions). Sends
- * `{type:'listening', url, port}` once bound, answers IPC requests
- * `{type, id, ...}` with `{type:'reply', id, result | error}` and exits 0 after a
+ * JSON in env PUSHBENCH_SERVER_OPTIONS (ServerOptions). Speaks the children's one IPC
+ * convention (core/child-ipc.ts): sends `{type:'listening', url, port}` once bound, answers
+ * requests `{type, id, ...}` with `{type:'reply', id, result | error}` and exits 0 after a
  * clean shutdown on SIGTERM, `{type:'shutdown'}` or a lost IPC channel (the parent
  * died: never left orphaned). SIGINT is left to the runner when it has an IPC channel.
  */
+import { type ChildRequest, childMain, replyError } from '../core/child-ipc.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { type RunningServer, type ServerOptions, startServer } from './app.ts';
-
-interface Request {
-  type: string;
-  id?: number | string;
-  [key: string]: unknown;
-}
 
 const FORCE_EXIT_MS = 3_000;
 
@@ -23,7 +18,7 @@ const FORCE_EXIT_MS = 3_000;
 // process never prints a stack, so plain stacks are enough.
 process.setSourceMapsEnabled(false);
 
-type Handler = (server: RunningServer, req: Request) => unknown;
+type Handler = (server: RunningServer, req: ChildRequest) => unknown;
 
 const HANDLERS: Record<string, Handler> = {
   stats: (s) => s.stats(),
@@ -74,52 +69,32 @@ function readOptions(): ServerOptions {
   }
 }
 
-function errorOf(err: unknown): { code: string; message: string } {
-  if (err instanceof PushbenchError) return { code: err.code, message: err.message };
-  return { code: 'PB_INTERNAL', message: err instanceof Error ? err.message : String(err) };
-}
-
 /** Start the server and serve IPC until told (or forced) to stop. */
 async function main(): Promise<void> {
   const server = await startServer(readOptions());
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    // close() is bounded by shutdownTimeoutMs; this is the belt to its braces.
-    setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref();
-    await server.close();
-    if (process.connected) process.disconnect();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  // Spawned by the runner (an IPC channel): a terminal's Ctrl-C reaches the whole process
-  // group, and the runner stops its children in order. On its own, SIGINT stops it.
-  process.on('SIGINT', () => {
-    if (!process.send) void stop();
+  const requests: Record<string, (req: ChildRequest) => unknown> = {};
+  for (const [type, handler] of Object.entries(HANDLERS)) requests[type] = (req) => handler(server, req);
+  const child = childMain({
+    name: 'pushbench server',
+    // Also runs on its own (no IPC channel): then SIGINT stops it.
+    requireIpc: false,
+    // Each request is answered at once (a stats sample never waits behind another).
+    serial: false,
+    requests,
+    messages: { shutdown: () => void child.exitAfterShutdown(0) },
+    shutdown: async () => {
+      // close() is bounded by shutdownTimeoutMs; this is the belt to its braces.
+      setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref();
+      await server.close();
+      if (process.connected) process.disconnect();
+    },
   });
-  process.on('disconnect', stop);
-  process.on('message', (msg: Request) => {
-    if (msg?.type === 'shutdown') return void stop();
-    const handler = HANDLERS[msg?.type];
-    if (!handler)
-      return void process.send?.({
-        type: 'reply',
-        id: msg?.id,
-        error: { code: 'PB_BAD_OPTION', message: `unknown request type ${JSON.stringify(msg?.type)}` },
-      });
-    try {
-      process.send?.({ type: 'reply', id: msg.id, result: handler(server, msg) });
-    } catch (err) {
-      process.send?.({ type: 'reply', id: msg.id, error: errorOf(err) });
-    }
-  });
-  process.send?.({ type: 'listening', url: server.url, port: server.port });
+  child.send({ type: 'listening', url: server.url, port: server.port });
   if (!process.send) console.log(`pushbench server listening on ${server.url}`);
 }
 
 main().catch((err) => {
-  const e = errorOf(err);
+  const e = replyError(err);
   console.error(`pushbench server: ${e.code}: ${e.message}`);
   process.send?.({ type: 'error', error: e });
   process.exit(err instanceof PushbenchError && err.code === 'PB_BAD_OPTION' ? 2 : 1);

@@ -131,19 +131,12 @@ async function pushbenchTrial(
           warmUpEndsAtMs: at.startMs,
           heartbeat: { ...HEARTBEAT_DEFAULTS },
         };
-        g.send({ type: 'init', config });
-        return g.waitFor('ready', 30_000);
+        return g.request('init', { config }, 30_000);
       }),
     );
     for (const g of gens) g.send({ type: 'start' });
     await sleepUntil(at.endMs);
-    const reports = await Promise.all(
-      gens.map((g) => {
-        const snap = g.waitFor<{ type: string; report: WorkerReport }>('snapshot', 30_000);
-        g.send({ type: 'snapshot' });
-        return snap.then((m) => m.report);
-      }),
-    );
+    const reports = await Promise.all(gens.map((g) => g.request<WorkerReport>('snapshot', {}, 30_000)));
     const latencyUs = createHistogram();
     for (const r of reports) latencyUs.add(decodeHistogram(r.histograms.steadyUs));
     const connected = reports.reduce((n, r) => n + r.totals.connected, 0);
@@ -163,8 +156,7 @@ async function stopGenerators(gens: ChildHandle<GeneratorRequest>[]): Promise<vo
     gens.map(async (g) => {
       if (!g.alive) return;
       g.expectExit();
-      g.send({ type: 'stop' });
-      await Promise.race([g.exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await g.request('stop', {}, 10_000).catch(() => undefined);
       await g.stop(1_000);
     }),
   );

@@ -3,8 +3,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { WorkerReport } from '../../clients/report-types.ts';
+import type { ChildReply, ReplyError } from '../../core/child-ipc.ts';
 import { PROTOCOLS } from '../../core/types.ts';
-import type { GeneratorConfig, GeneratorMessage } from '../../runner/generator.ts';
+import { ChildHandle, ChildRequestError } from '../../runner/child.ts';
+import type { GeneratorConfig, GeneratorMessage, GeneratorRequest } from '../../runner/generator.ts';
 import { type RunningServer, startServer } from '../../servers/app.ts';
 import { nextEvent } from '../clients/helpers.ts';
 
@@ -34,6 +37,35 @@ function nextMessage<T extends GeneratorMessage['type']>(
     timeoutMs,
     (m) => m.type === type && filter(m as Extract<GeneratorMessage, { type: T }>),
   ).then(([m]) => m as Extract<GeneratorMessage, { type: T }>);
+}
+
+let nextId = 1;
+
+/** A request as the runner sends it (`{type, id, ...}`); resolves with its reply. */
+function request(child: ChildProcess, msg: GeneratorRequest, timeoutMs = 10_000): Promise<ChildReply> {
+  const id = nextId++;
+  const reply = nextEvent<[ChildReply]>(
+    child,
+    'message',
+    timeoutMs,
+    (m) => m.type === 'reply' && m.id === id,
+  ).then(([m]) => m);
+  child.send({ ...msg, id });
+  return reply;
+}
+
+/** The result of a request that must succeed. */
+async function result<T>(child: ChildProcess, msg: GeneratorRequest, timeoutMs?: number): Promise<T> {
+  const reply = await request(child, msg, timeoutMs);
+  assert.equal(reply.error, undefined, `${msg.type}: ${JSON.stringify(reply.error)}`);
+  return reply.result as T;
+}
+
+/** The error of a request that must fail. */
+async function failure(child: ChildProcess, msg: unknown): Promise<ReplyError> {
+  const reply = await request(child, msg as GeneratorRequest);
+  assert.ok(reply.error, `expected an error reply, got ${JSON.stringify(reply.result)}`);
+  return reply.error;
 }
 
 function exitCode(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
@@ -72,10 +104,9 @@ describe('generator child process', () => {
   }
 
   for (const protocol of PROTOCOLS) {
-    it(`${protocol}: init → ready → start → progress → snapshot → stop → final, then exit 0`, async () => {
+    it(`${protocol}: init → start → progress → snapshot → stop → final report, then exit 0`, async () => {
       const child = spawnGenerator();
-      child.send({ type: 'init', config: config(protocol, 4) });
-      await nextMessage(child, 'ready');
+      await result(child, { type: 'init', config: config(protocol, 4) });
       child.send({ type: 'start' });
       const progress = await nextMessage(
         child,
@@ -84,13 +115,11 @@ describe('generator child process', () => {
         (m) => m.connected === 4 && m.delivered > 0,
       );
       assert.ok(progress.atMs > 0);
-      child.send({ type: 'snapshot' });
-      const { report: snap } = await nextMessage(child, 'snapshot');
+      const snap = await result<WorkerReport>(child, { type: 'snapshot' });
       assert.equal(snap.clients.length, 4);
       assert.equal(snap.workerIndex, 1);
       assert.equal(snap.protocol, protocol);
-      child.send({ type: 'stop' });
-      const { report } = await nextMessage(child, 'final');
+      const report = await result<WorkerReport>(child, { type: 'stop' });
       assert.equal(await exitCode(child), 0);
       assert.equal(report.totals.connected, 0, 'every client stopped');
       assert.ok(report.totals.delivered >= snap.totals.delivered);
@@ -120,8 +149,7 @@ describe('generator child process', () => {
 
   it('exits when its parent disconnects the IPC channel', async () => {
     const child = spawnGenerator();
-    child.send({ type: 'init', config: config('websocket', 2) });
-    await nextMessage(child, 'ready');
+    await result(child, { type: 'init', config: config('websocket', 2) });
     child.send({ type: 'start' });
     await nextMessage(child, 'progress', 10_000, (m) => m.connected === 2);
     child.disconnect();
@@ -130,8 +158,10 @@ describe('generator child process', () => {
 
   it('answers a bad init with every problem and exits 1', async () => {
     const child = spawnGenerator();
-    child.send({ type: 'init', config: { protocol: 'carrier-pigeon', clientIds: [1], targetUrl: 'nope' } });
-    const err = await nextMessage(child, 'error');
+    const err = await failure(child, {
+      type: 'init',
+      config: { protocol: 'carrier-pigeon', clientIds: [1], targetUrl: 'nope' },
+    });
     assert.equal(err.code, 'PB_BAD_OPTION');
     assert.ok((err.problems ?? []).length >= 4, JSON.stringify(err.problems));
     assert.equal(await exitCode(child), 1);
@@ -139,9 +169,39 @@ describe('generator child process', () => {
 
   it('refuses a non-loopback target', async () => {
     const child = spawnGenerator();
-    child.send({ type: 'init', config: { ...config('sse', 1), targetUrl: 'http://192.0.2.1:8080' } });
-    const err = await nextMessage(child, 'error');
+    const err = await failure(child, {
+      type: 'init',
+      config: { ...config('sse', 1), targetUrl: 'http://192.0.2.1:8080' },
+    });
     assert.equal(err.code, 'PB_REMOTE_TARGET');
     assert.equal(await exitCode(child), 1);
+  });
+
+  it('answers a request before init and an unknown request with an error reply, and keeps running', async () => {
+    const child = spawnGenerator();
+    assert.match((await failure(child, { type: 'snapshot' })).message, /snapshot: send init first/);
+    const unknown = await failure(child, { type: 'teleport' });
+    assert.equal(unknown.code, 'PB_BAD_OPTION');
+    assert.match(unknown.message, /unknown request "teleport"/);
+    assert.equal(await result(child, { type: 'stop' }), undefined, 'no report without init');
+    assert.equal(await exitCode(child), 0);
+  });
+
+  it("ChildHandle turns an error reply into a ChildRequestError with the child's code and problems", async () => {
+    const gen = new ChildHandle<GeneratorRequest>('generator (test)', ENTRY);
+    try {
+      await gen.waitFor('alive', 20_000);
+      const err = await gen.request('init', { config: { protocol: 'carrier-pigeon' } }).then(
+        () => assert.fail('a bad init must be refused'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ChildRequestError, String(err));
+      assert.equal(err.code, 'PB_BAD_OPTION');
+      assert.ok(err.problems.length >= 3, JSON.stringify(err.problems));
+      assert.match(err.message, /^generator \(test\): .*protocol: expected a protocol name/);
+      assert.equal((await gen.exited).code, 1);
+    } finally {
+      await gen.stop(1_000);
+    }
   });
 });
