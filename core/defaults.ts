@@ -269,6 +269,12 @@ export const PERF_DEFAULTS = {
   quickArtilleryWarmUpMs: 1_000,
   quickArtilleryMeasureMs: 3_000,
   artilleryHeartbeatIntervalMs: 3_000,
+  /** Long polling vs a bare node:http long-poll: every publish releases every held request. */
+  longPollClients: [1_000, 5_000],
+  longPollRatePerS: 1,
+  longPollMeasureMs: 10_000,
+  quickLongPollRatePerS: 2,
+  quickLongPollMeasureMs: 3_000,
   /** Ratio bounds (pushbench ÷ baseline), the targets of docs/perf.md. */
   targets: {
     fanoutLatencyP50Max: 0.9,
@@ -278,6 +284,9 @@ export const PERF_DEFAULTS = {
     /** Generator CPU per delivered message, pushbench ÷ Artillery; and p99 no worse. */
     artilleryGeneratorCpuMax: 0.5,
     artilleryLatencyP99Max: 1.0,
+    /** Long-poll server CPU per delivered message and release time, pushbench ÷ bare. */
+    longPollCpuMax: 1.0,
+    longPollReleaseMax: 1.0,
   },
 };
 

@@ -6,6 +6,7 @@
  * close() shuts down within shutdownTimeoutMs: websockets closed with 1001,
  * SSE streams ended, held long-polls answered, stragglers destroyed.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PushbenchError } from '../core/errors.ts';
@@ -96,6 +97,21 @@ function installConnectionLimit(app: FastifyInstance, ctx: ServerContext): void 
   });
 }
 
+/**
+ * A route may take a request before fastify routes it (ServerContext.directRequest; the held
+ * long polls of servers/long-poll.ts): fastify's own 'request' listener runs only when it did not.
+ */
+function installDirectRequests(app: FastifyInstance, ctx: ServerContext): void {
+  const [fastifyHandler] = app.server.listeners('request') as Array<
+    (req: IncomingMessage, res: ServerResponse) => void
+  >;
+  if (!fastifyHandler) return;
+  app.server.removeListener('request', fastifyHandler);
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!ctx.directRequest?.(req, res)) fastifyHandler(req, res);
+  });
+}
+
 /** Attribute every request's socket bytes to the protocol of its route. */
 function installMetering(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', (req, _reply, done) => {
@@ -148,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     socket.on('close', forgetSocket);
   });
 
+  installDirectRequests(app, ctx);
   installErrorHandlers(app);
   installHostCheck(app, ctx);
   installConnectionLimit(app, ctx);

@@ -2,6 +2,7 @@
  * What every protocol plugin shares: the resolved options, the message source,
  * the byte meter, per-protocol counters, the zombie log and the shutdown hooks.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { ProtocolName } from '../core/types.ts';
 import type { ByteMeter } from './meter.ts';
@@ -42,6 +43,11 @@ export class ServerContext {
   checksHost = true;
   /** Connections accepted beyond maxConnections: their requests are refused (servers/app.ts). */
   readonly overLimit = new WeakSet<object>();
+  /**
+   * A route's way to take a request before fastify routes it (servers/long-poll.ts: held
+   * long polls); returns true when it did. Set by at most one route.
+   */
+  directRequest?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Called at shutdown, before the HTTP server closes: end streams, answer held polls, close sockets. */
   private readonly closers: Array<() => Promise<void> | void> = [];
 

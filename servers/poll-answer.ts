@@ -19,6 +19,48 @@ export interface PollAnswer {
   gzipped?: Buffer;
   /** True while the answer is in the cache (its gzip is then booked against the budget). */
   cached?: boolean;
+  /** The whole HTTP response of this answer, built on first use (long-poll.ts), per Date second. */
+  wire?: WireAnswer;
+}
+
+/** One answer as node:http + fastify write it: status line and headers, then the body. */
+export interface WireAnswer {
+  /** The Date header's value it was built with. */
+  date: string;
+  keepAliveS: number;
+  /** Status line and headers up to the blank line. */
+  head: string;
+  /** head + body, one Buffer for every response that sends it. */
+  bytes: Buffer;
+}
+
+/**
+ * The complete keep-alive 200 answer for `a`, byte for byte what fastify's reply.send with
+ * poll-answer's content type and node:http write (lower-case headers set by fastify, then
+ * node's Date, Connection and Keep-Alive). Rebuilt when the second (Date) or the keep-alive
+ * timeout changes; shared by every response sending this answer in that second.
+ */
+export function buildWireAnswer(body: string, keepAliveS: number): WireAnswer {
+  const date = utcDate();
+  const payload = Buffer.from(body);
+  const head =
+    'HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\n' +
+    `content-length: ${payload.length}\r\nDate: ${date}\r\nConnection: keep-alive\r\n` +
+    `Keep-Alive: timeout=${keepAliveS}\r\n\r\n`;
+  return { date, keepAliveS, head, bytes: Buffer.concat([Buffer.from(head, 'latin1'), payload]) };
+}
+
+let dateCache = '';
+let dateSecond = -1;
+
+/** The HTTP Date of now, as node:http writes it (one string per second). */
+function utcDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateCache = new Date(second * 1000).toUTCString();
+  }
+  return dateCache;
 }
 
 /** True when an Accept-Encoding header value accepts gzip (q=0 refuses it). */
@@ -47,7 +89,7 @@ export function pollBody(slice: Slice): string {
 
 /** Bytes an answer holds (body characters, one byte each for ASCII JSON, plus its gzip). */
 function answerBytes(a: PollAnswer): number {
-  return a.body.length + (a.gzipped?.length ?? 0);
+  return a.body.length + (a.gzipped?.length ?? 0) + (a.wire?.bytes.length ?? 0);
 }
 
 export class PollAnswers {
@@ -84,6 +126,20 @@ export class PollAnswers {
       }
     }
     return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(answer.gzipped);
+  }
+
+  /**
+   * The prebuilt keep-alive HTTP response of an answer (buildWireAnswer), kept with the answer
+   * for the current second and booked against the budget while the answer is cached.
+   */
+  wire(answer: PollAnswer, keepAliveS: number): WireAnswer {
+    const w = answer.wire;
+    if (w && w.date === utcDate() && w.keepAliveS === keepAliveS) return w;
+    const next = buildWireAnswer(answer.body, keepAliveS);
+    if (answer.cached) this.cachedBytes += next.bytes.length - (w?.bytes.length ?? 0);
+    answer.wire = next;
+    if (answer.cached) this.trim();
+    return next;
   }
 
   private clear(): void {

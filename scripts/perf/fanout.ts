@@ -1,11 +1,12 @@
 /**
- * Comparisons 1 and 5 of docs/perf.md: fan-out to N clients — a bare baseline (a `ws` send
- * loop, or a `node:http` SSE write loop) vs pushbench's server (heartbeats, accounting
- * and all) — received by the same minimal receivers in their own processes, same rate
- * and size. Both servers run for the whole comparison; each repetition runs both sides,
+ * Comparisons 1, 5 and 7 of docs/perf.md: fan-out to N clients — a bare baseline (a `ws` send
+ * loop, a `node:http` SSE write loop, or `node:http` held long polls answered on publish) vs
+ * pushbench's server (heartbeats, accounting and all) — received by the same minimal receivers
+ * in their own processes, same rate and size. Both servers run for the whole comparison; each repetition runs both sides,
  * alternating which goes first. Per trial: connect N, publish, warm up, then one
  * measured window: latency p50 / p99 at the receivers, server CPU per 1,000 delivered
- * messages, and server memory per open connection (RSS and heap after a GC).
+ * messages, server memory per open connection (RSS and heap after a GC), and the release
+ * time: publish → the last peer's write returned, per message, measured in the server.
  */
 import type { ChildHandle } from '../../runner/child.ts';
 import {
@@ -21,11 +22,11 @@ import {
   stopAll,
 } from './procs.ts';
 import type { ReceiverProtocol } from './receiver-clients.ts';
-import { alternate, comparison, sideOf } from './stats.ts';
+import { alternate, comparison, median, sideOf } from './stats.ts';
 import type { Comparison, Side, Target } from './types.ts';
 
 export interface FanoutSettings {
-  protocol: 'websocket' | 'sse';
+  protocol: 'websocket' | 'sse' | 'long-poll';
   clients: number;
   repetitions: number;
   ratePerS: number;
@@ -46,14 +47,18 @@ interface SideSpec {
 /** Run one fan-out comparison (both sides, alternating, `repetitions` times). */
 export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
   const startedAtMs = performance.now();
-  const isWs = s.protocol === 'websocket';
   const common = { ratePerS: s.ratePerS, sizeBytes: s.sizeBytes };
   const procs: ChildHandle[] = [];
+  const bareOf = { websocket: 'bare-ws', sse: 'bare-sse', 'long-poll': 'bare-long-poll' } as const;
+  const bareName = {
+    websocket: 'bare ws send loop',
+    sse: 'bare http SSE loop',
+    'long-poll': 'bare http long-poll',
+  };
+  const path = { websocket: '/ws', sse: '/sse', 'long-poll': '/long-poll' }[s.protocol];
+  const title = { websocket: 'WebSocket', sse: 'SSE', 'long-poll': 'Long-poll' }[s.protocol];
   try {
-    const bare = await startServerProc(`bare ${s.protocol}`, {
-      kind: isWs ? 'bare-ws' : 'bare-sse',
-      ...common,
-    });
+    const bare = await startServerProc(`bare ${s.protocol}`, { kind: bareOf[s.protocol], ...common });
     procs.push(bare.handle);
     const ours = await startServerProc(`pushbench ${s.protocol}`, {
       kind: 'pushbench',
@@ -64,8 +69,8 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
     const receivers = await startReceivers(Math.max(1, Math.ceil(s.clients / s.clientsPerReceiver)));
     procs.push(...receivers);
     const sides: SideSpec[] = [
-      { name: isWs ? 'bare ws send loop' : 'bare http SSE loop', server: bare, path: isWs ? '/ws' : '/sse' },
-      { name: `pushbench ${s.protocol}`, server: ours, path: isWs ? '/ws' : '/sse' },
+      { name: bareName[s.protocol], server: bare, path },
+      { name: `pushbench ${s.protocol}`, server: ours, path },
     ];
     const reps = new Map<SideSpec, Array<Record<string, number>>>(sides.map((side) => [side, []]));
     const notes: string[] = [];
@@ -80,7 +85,7 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
     notes.push(...receiverBoundNotes([subject, baseline]));
     return comparison({
       id: `${s.protocol}-fanout-${s.clients}`,
-      title: `${isWs ? 'WebSocket' : 'SSE'} fan-out to ${n} clients: pushbench vs ${sides[0].name}`,
+      title: `${title} fan-out to ${n} clients: pushbench vs ${sides[0].name}`,
       subject,
       baseline,
       ratioOf: {
@@ -88,6 +93,7 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
         latencyP99: 'latencyP99Ms',
         cpuPerDelivered: 'cpuMsPer1000Delivered',
         memoryPerConnection: 'heapKBPerConnection',
+        release: 'releaseP50Ms',
       },
       targets: s.targets,
       settings: { ...s, targets: undefined, receiverProcesses: receivers.length },
@@ -120,7 +126,7 @@ async function trial(
   receivers: ChildHandle[],
   notes: string[],
 ): Promise<Record<string, number>> {
-  const protocol: ReceiverProtocol = s.protocol === 'websocket' ? 'ws' : 'sse';
+  const protocol: ReceiverProtocol = s.protocol === 'websocket' ? 'ws' : s.protocol;
   const scheme = protocol === 'ws' ? 'ws' : 'http';
   const base = side.server.url.replace(/^http/, scheme);
   const urls = Array.from({ length: s.clients }, (_, i) => `${base}${side.path}?client=p${i + 1}`);
@@ -135,8 +141,10 @@ async function trial(
   const measured = measureAll(receivers, startMs, endMs);
   await sleepUntil(startMs);
   const cpu0 = await side.server.cpu();
+  await side.server.handle.request('release-times');
   await sleepUntil(endMs);
   const cpu1 = await side.server.cpu();
+  const releases = await side.server.handle.request<number[]>('release-times');
   const { delivered, latencyUs, receiverCpuMs } = await measured;
   await side.server.handle.request('source-stop');
   await disconnectAll(receivers);
@@ -152,5 +160,7 @@ async function trial(
     deliveredShare: expected ? delivered / expected : 0,
     rssKBPerConnection: open ? (after.rssKB - before.rssKB) / open : Number.NaN,
     heapKBPerConnection: open ? (after.heapKB - before.heapKB) / open : Number.NaN,
+    releaseP50Ms: median(releases),
+    releaseMaxMs: releases.length ? Math.max(...releases) : Number.NaN,
   };
 }

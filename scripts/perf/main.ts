@@ -1,5 +1,5 @@
 /**
- * `npm run perf [-- --quick] [--only websocket,generator,poll,proxy,sse,artillery] [--repetitions N] [--out DIR]`:
+ * `npm run perf [-- --quick] [--only websocket,generator,poll,proxy,sse,artillery,long-poll] [--repetitions N] [--out DIR]`:
  * pushbench measured against the bare floor (docs/perf.md), both sides of every comparison in
  * the same run, alternating, medians of several repetitions. Writes DIR/perf.json
  * (default reports/out/perf) and prints the ratio table. Exit 0; 1 when a comparison

@@ -12,7 +12,7 @@ import { compareProxy } from './proxy.ts';
 import type { Comparison } from './types.ts';
 
 /** The groups --only accepts. */
-export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery'] as const;
+export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery', 'long-poll'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface PlanOptions {
@@ -93,6 +93,24 @@ export function plan(o: PlanOptions): Task[] {
         payloadBytes: d.proxyPayloadBytes,
       }),
   });
+  for (const clients of o.quick ? [d.quickClients] : d.longPollClients) {
+    tasks.push({
+      id: `long-poll-fanout-${clients}`,
+      group: 'long-poll',
+      run: () =>
+        compareFanout({
+          protocol: 'long-poll',
+          clients,
+          ...load,
+          ratePerS: o.quick ? d.quickLongPollRatePerS : d.longPollRatePerS,
+          measureMs: o.quick ? d.quickLongPollMeasureMs : d.longPollMeasureMs,
+          targets: {
+            cpuPerDelivered: { max: t.longPollCpuMax },
+            release: { max: t.longPollReleaseMax },
+          },
+        }),
+    });
+  }
   const artilleryClients = o.quick ? d.quickClients : d.artilleryClients;
   tasks.push({
     id: `generator-vs-artillery-${artilleryClients}`,
@@ -113,8 +131,9 @@ export function plan(o: PlanOptions): Task[] {
         },
       }),
   });
-  // Run order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out, generator vs Artillery.
-  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery'];
+  // Run order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out, generator vs
+  // Artillery, long-poll release.
+  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery', 'long-poll'];
   return tasks
     .filter((task) => o.only.includes(task.group))
     .sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));

@@ -1,13 +1,17 @@
 /**
  * The minimal receivers both sides of a fan-out comparison are measured with: a `ws`
- * client or a raw `node:http` SSE stream that parses each message's JSON and hands its
- * `t` to `onEnvelope` — no heartbeat, no resume, no dedupe, no byte metering. Messages
- * with a `type` (hello, pong) are control messages and skipped.
+ * client, a raw `node:http` SSE stream, or a long-poll loop on one keep-alive connection
+ * (the generator's small HTTP/1.1 client, clients/http-conn.ts) that parses each message's
+ * JSON and hands its `t` to `onEnvelope` — no heartbeat, no dedupe, no byte metering beyond
+ * what the connection does. Messages with a `type` (hello, pong) are control messages and skipped.
  */
 import { request } from 'node:http';
 import WebSocket from 'ws';
+import { ByteMeter } from '../../clients/bytes.ts';
+import { targetOf } from '../../clients/http.ts';
+import { HttpConnection } from '../../clients/http-conn.ts';
 
-export type ReceiverProtocol = 'ws' | 'sse';
+export type ReceiverProtocol = 'ws' | 'sse' | 'long-poll';
 
 /** An open receiver. */
 export interface Receiver {
@@ -85,5 +89,48 @@ export function openSse(url: string, onEnvelope: OnEnvelope): Promise<Receiver> 
     });
     req.once('error', reject);
     req.end();
+  });
+}
+
+const LONG_POLL_TIMEOUT_MS = 60_000;
+
+/**
+ * Open one long-poll receiver at `url` (`…/long-poll?client=ID`): subscribe (no `since`), then
+ * poll after the answer's lastSeq again and again. Resolves once the subscribe answer came (the
+ * next request is on its way to be held). Stops at the first error.
+ */
+export function openLongPoll(url: string, onEnvelope: OnEnvelope): Promise<Receiver> {
+  const u = new URL(url);
+  const path = `${u.pathname}${u.search}`;
+  const conn = new HttpConnection(targetOf(u.origin), new ByteMeter());
+  const headers = {};
+  let abort: (() => void) | undefined;
+  let closed = false;
+  return new Promise((resolve, reject) => {
+    let first = true;
+    const poll = (since: number | undefined) => {
+      const at = since === undefined ? path : `${path}&since=${since}`;
+      abort = conn.get(at, headers, LONG_POLL_TIMEOUT_MS, (err, body) => {
+        if (closed) return;
+        if (err || body === undefined) {
+          if (first) reject(err ?? new Error('long-poll: no body'));
+          return;
+        }
+        const answer = JSON.parse(body) as { messages: Array<{ t: number }>; lastSeq: number };
+        for (const m of answer.messages) onEnvelope(m.t);
+        poll(answer.lastSeq);
+        if (first) {
+          first = false;
+          resolve({
+            close: async () => {
+              closed = true;
+              abort?.();
+              conn.destroy();
+            },
+          });
+        }
+      });
+    };
+    poll(undefined);
   });
 }

@@ -7,7 +7,7 @@
  */
 import { clampUs, createHistogram, encodeHistogram, type Histogram } from '../../clients/histograms.ts';
 import { nowMs } from '../../clients/metrics.ts';
-import { openSse, openWs, type Receiver, type ReceiverProtocol } from './receiver-clients.ts';
+import { openLongPoll, openSse, openWs, type Receiver, type ReceiverProtocol } from './receiver-clients.ts';
 
 export interface MeasureResult {
   delivered: number;
@@ -41,7 +41,7 @@ function onEnvelope(publishedAtMs: number): void {
 
 /** Open every url with at most `concurrency` handshakes in flight. */
 async function connect(protocol: ReceiverProtocol, urls: string[], concurrency: number) {
-  const open = protocol === 'ws' ? openWs : openSse;
+  const open = protocol === 'ws' ? openWs : protocol === 'sse' ? openSse : openLongPoll;
   let next = 0;
   let failed = 0;
   const lane = async () => {

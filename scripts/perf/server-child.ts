@@ -4,18 +4,21 @@
  * clients. Config: JSON in env PUSHBENCH_PERF_SERVER (ServerChildConfig).
  * Sends `{type:'listening', url}`; answers `{type, id}` requests with
  * `{type:'reply', id, result}`: 'cpu' (process CPU ms, memory after a GC),
- * 'source-start' / 'source-stop', 'connections'. Exits on SIGTERM or a lost IPC channel.
+ * 'source-start' / 'source-stop', 'connections', 'release-times' (publish → last peer's write
+ * returned, ms per message since the last ask). Exits on SIGTERM or a lost IPC channel.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ProtocolName } from '../../core/types.ts';
 import { startServer } from '../../servers/app.ts';
+import { nowMs } from '../../servers/source.ts';
 import { startBareFastify } from './bare/fastify.ts';
+import { startBareLongPoll } from './bare/long-poll.ts';
 import { startBareSse } from './bare/sse.ts';
 import type { BareServer } from './bare/types.ts';
 import { startBareWs } from './bare/ws.ts';
 
-export type ServerKind = 'bare-ws' | 'bare-sse' | 'bare-fastify' | 'pushbench';
+export type ServerKind = 'bare-ws' | 'bare-sse' | 'bare-fastify' | 'bare-long-poll' | 'pushbench';
 
 export interface ServerChildConfig {
   kind: ServerKind;
@@ -51,6 +54,16 @@ async function startPushbench(c: ServerChildConfig): Promise<BareServer> {
   });
   const connections = () =>
     Object.values(server.stats().protocols).reduce((n, p) => n + (p?.connections ?? 0), 0);
+  // Publish → the last peer's write returned: the servers write a message to every peer in the
+  // source's 'message' listeners (long-poll in the microtask it queues there); this listener
+  // came last, and its microtask runs after theirs. From the emit, not the envelope's `t`: a
+  // late pacer tick publishes with its scheduled time (servers/pacer.ts), and that lateness is
+  // not the release's.
+  const releases: number[] = [];
+  server.source.on('message', () => {
+    const at = nowMs();
+    queueMicrotask(() => releases.push(nowMs() - at));
+  });
   return {
     url: server.url,
     connections,
@@ -62,6 +75,7 @@ async function startPushbench(c: ServerChildConfig): Promise<BareServer> {
       server.source.stopPacer();
       return server.source.lastSeq;
     },
+    takeReleaseMs: () => releases.splice(0),
     close: () => server.close(),
   };
 }
@@ -70,6 +84,7 @@ function start(c: ServerChildConfig): Promise<BareServer> {
   if (c.kind === 'bare-ws') return startBareWs(c);
   if (c.kind === 'bare-sse') return startBareSse(c);
   if (c.kind === 'bare-fastify') return startBareFastify();
+  if (c.kind === 'bare-long-poll') return startBareLongPoll(c);
   return startPushbench(c);
 }
 
@@ -93,6 +108,7 @@ async function main(): Promise<void> {
     connections: () => server.connections(),
     'source-start': () => server.startSource(),
     'source-stop': () => server.stopSource(),
+    'release-times': () => server.takeReleaseMs(),
   };
   let stopping = false;
   const stop = async () => {

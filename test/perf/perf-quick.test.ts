@@ -30,6 +30,7 @@ const EXPECTED: Array<[string, string[]]> = [
   ['fault-proxy', ['latencyP50', 'latencyP99']],
   ['sse-fanout-', ['latencyP50', 'latencyP99', 'cpuPerDelivered', 'memoryPerConnection']],
   ['generator-vs-artillery-', ['generatorCpuPerDelivered', 'latencyP50', 'latencyP99']],
+  ['long-poll-fanout-', ['latencyP50', 'cpuPerDelivered', 'release']],
 ];
 
 describe('npm run perf -- --quick', () => {

@@ -22,6 +22,7 @@ export async function startBareFastify(): Promise<BareServer> {
     connections: () => 0,
     startSource: () => 0,
     stopSource: () => 0,
+    takeReleaseMs: () => [],
     close: () => app.close(),
   };
 }

@@ -7,15 +7,16 @@
 import { Pacer } from '../../../servers/pacer.ts';
 import { nowMs } from '../../../servers/source.ts';
 
-/** Publishes `{seq, t, data}` JSON at ratePerS to `emit`. */
+/** Publishes `{seq, t, data}` JSON at ratePerS to `emit` (with its `t`, epoch ms). */
 export class BareSource {
   private seq = 0;
   private readonly pacer: Pacer;
 
-  constructor(ratePerS: number, sizeBytes: number, emit: (json: string) => void) {
-    this.pacer = new Pacer({ ratePerS, sizeBytes, pattern: 'constant', burstSize: 1, seed: 1 }, (data) =>
-      emit(JSON.stringify({ seq: ++this.seq, t: nowMs(), data })),
-    );
+  constructor(ratePerS: number, sizeBytes: number, emit: (json: string, publishedAtMs: number) => void) {
+    this.pacer = new Pacer({ ratePerS, sizeBytes, pattern: 'constant', burstSize: 1, seed: 1 }, (data) => {
+      const t = nowMs();
+      emit(JSON.stringify({ seq: ++this.seq, t, data }), t);
+    });
   }
 
   /** Start publishing; returns the last seq. */

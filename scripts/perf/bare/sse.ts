@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
+import { nowMs } from '../../../servers/source.ts';
 import { BareSource } from './source.ts';
 import type { BareOptions, BareServer } from './types.ts';
 
@@ -19,9 +20,12 @@ export async function startBareSse(opts: BareOptions): Promise<BareServer> {
     req.socket.setNoDelay(true);
     res.once('close', () => streams.delete(res));
   });
+  const releases: number[] = [];
   const source = new BareSource(opts.ratePerS, opts.sizeBytes, (json) => {
+    const at = nowMs();
     const event = `id: ${++seq}\ndata: ${json}\n\n`;
     for (const res of streams) res.write(event);
+    releases.push(nowMs() - at);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -32,6 +36,7 @@ export async function startBareSse(opts: BareOptions): Promise<BareServer> {
     connections: () => streams.size,
     startSource: () => source.start(),
     stopSource: () => source.stop(),
+    takeReleaseMs: () => releases.splice(0),
     close: () => {
       source.stop();
       for (const res of streams) res.destroy();

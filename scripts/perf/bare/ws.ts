@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
+import { nowMs } from '../../../servers/source.ts';
 import { BareSource } from './source.ts';
 import type { BareOptions, BareServer } from './types.ts';
 
@@ -12,8 +13,11 @@ import type { BareOptions, BareServer } from './types.ts';
 export async function startBareWs(opts: BareOptions): Promise<BareServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await once(wss, 'listening');
+  const releases: number[] = [];
   const source = new BareSource(opts.ratePerS, opts.sizeBytes, (json) => {
+    const at = nowMs();
     for (const ws of wss.clients) ws.send(json);
+    releases.push(nowMs() - at);
   });
   const address = wss.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -22,6 +26,7 @@ export async function startBareWs(opts: BareOptions): Promise<BareServer> {
     connections: () => wss.clients.size,
     startSource: () => source.start(),
     stopSource: () => source.stop(),
+    takeReleaseMs: () => releases.splice(0),
     close: () => {
       source.stop();
       for (const ws of wss.clients) ws.terminate();
