@@ -124,6 +124,20 @@ export interface SourceFigures {
   maxLagMs: number;
 }
 
+/** Counters the figures above would hide (results.json `runs[].counters`, README "What a run measures"). */
+export interface RunCounters {
+  /** Deliveries whose receive time was before the envelope's `t` (clock skew); recorded as 1 µs. */
+  negativeLatencies: number;
+  /** Open connections the clients declared dead (each reconnect event, kept or not). */
+  connectionsLost: number;
+  /** Of those, connections never reopened by the end of the run (connectionsLost − completed reconnects). */
+  neverReopened: number;
+  /** Messages lost to a resume gap (older than the server's retention window); included in delivery.lost. */
+  gapsLost: number;
+  /** Deliveries received before the warm-up ended: counted delivered, kept out of the latency histograms. */
+  warmUpSkipped: number;
+}
+
 export interface RunResult {
   protocol: ProtocolName;
   engine: 'pushbench' | 'artillery' | 'browser' | string;
@@ -174,6 +188,7 @@ export interface RunResult {
      */
     cpuMsPerDeliveredMessage?: number | null;
   };
+  counters?: RunCounters;
   /** The message source's schedule: envelope `t` is the scheduled time (docs/report.md "Source"). */
   source?: SourceFigures;
   faults: FaultRecord[];

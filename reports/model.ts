@@ -92,6 +92,14 @@ export interface RunView {
   };
   /** cpuMsPerMsg: the load-generating processes' CPU per delivered message (null: not measured). */
   generator: { eventLoopP99Ms: number | null; saturated: boolean; cpuMsPerMsg: number | null };
+  /** Counters the other figures hide (null: an older file or another engine). */
+  counters: {
+    negativeLatencies: number;
+    connectionsLost: number;
+    neverReopened: number;
+    gapsLost: number;
+    warmUpSkipped: number;
+  } | null;
   /** The message source's schedule (null: an older file); behind: maxLagMs over RUN_DEFAULTS.sourceLagMs. */
   source: {
     scheduled: number;
@@ -286,6 +294,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       cpuMsPerMsg: num(g.cpuMsPerDeliveredMessage),
     },
     source: sourceView(r.source),
+    counters: countersView(r.counters),
     slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,
     pingRttMs: r.pingRttMs ? percentiles(r.pingRttMs) : null,
     faults: faults(r.faults),
@@ -319,6 +328,21 @@ function variantText(r: Record<string, unknown>): string[] {
     );
   }
   return out;
+}
+
+/** results.json `counters` (null when absent or incomplete). */
+function countersView(raw: unknown): RunView['counters'] {
+  const o = obj(raw);
+  const keys = [
+    'negativeLatencies',
+    'connectionsLost',
+    'neverReopened',
+    'gapsLost',
+    'warmUpSkipped',
+  ] as const;
+  const values = keys.map((k) => num(o[k]));
+  if (values.some((v) => v === null)) return null;
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as NonNullable<RunView['counters']>;
 }
 
 /** results.json `source` (null when absent or incomplete). */

@@ -31,10 +31,26 @@ function notesText(run: RunView): string {
     ...(run.heartbeatForm ? [`heartbeat: ${run.heartbeatForm}`] : []),
     ...run.variant,
     ...(run.source ? [sourceText(run.source)] : []),
+    ...countersText(run),
   ];
   return (
     [...form, ...run.notes, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])].join(' · ') || '—'
   );
+}
+
+/** The hidden counters that are not 0 (negative latencies, lost connections never reopened, …). */
+function countersText(run: RunView): string[] {
+  const c = run.counters;
+  if (!c) return [];
+  const out: string[] = [];
+  const n = (v: number) => formatValue('count', v);
+  if (c.negativeLatencies)
+    out.push(`negative latencies: ${n(c.negativeLatencies)} (clock skew, recorded as 1 µs)`);
+  if (c.connectionsLost)
+    out.push(`connections lost: ${n(c.connectionsLost)}, never reopened: ${n(c.neverReopened)}`);
+  if (c.gapsLost) out.push(`lost to resume gaps: ${n(c.gapsLost)} (beyond the retention window)`);
+  if (c.warmUpSkipped) out.push(`warm-up deliveries kept out of latency: ${n(c.warmUpSkipped)}`);
+  return out;
 }
 
 /** The source's schedule: published of scheduled, rate, worst lag behind the schedule. */

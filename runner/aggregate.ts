@@ -85,6 +85,13 @@ export function aggregateRun(input: AggregateInput): RunResult {
       perSecond: input.durationMs > 0 ? round3((t.requestsMeasured * 1000) / input.durationMs) : 0,
     },
     reconnects: reconnectFigures(input.protocol, merged.reconnects, input.faults, input.zombieEvents),
+    counters: {
+      negativeLatencies: t.negativeLatencies,
+      connectionsLost: t.connectionsLost,
+      neverReopened: Math.max(0, t.connectionsLost - t.reconnects),
+      gapsLost: t.gapsLost,
+      warmUpSkipped: t.warmUpSkipped,
+    },
     server: {
       ...serverFigures(input.samples, input.measureStartMs, endMs),
       // µs-scale figures: keep ns resolution (round3 would leave two significant digits).
