@@ -73,14 +73,17 @@ describe('websocket', () => {
     const code = await zombie.closed;
     const tookMs = Date.now() - openedAt;
     assert.equal(code, 1006, 'terminated, not closed politely');
-    // reaped after 1-2 ping intervals (100-200 ms), generous tolerance
-    assert.ok(tookMs < 2_000, `reaped after ${tookMs} ms`);
+    // The first tick after the open pings (0-100 ms), the next finds no pong and terminates:
+    // 100-200 ms. Not on the first missed ping (< 100 ms), not several intervals late (500 ms:
+    // room for a loaded machine, under 5 intervals).
+    assert.ok(tookMs >= 80 && tookMs < 500, `reaped after ${tookMs} ms`);
     const stats = server!.stats();
     assert.equal(stats.zombies.reaped, 1);
     const ev = stats.zombies.events[0];
     assert.equal(ev.protocol, 'websocket');
     assert.equal(ev.client, 'zombie');
-    assert.ok(ev.atMs >= ev.lastSeenMs && ev.atMs - ev.lastSeenMs < 2_000);
+    const silentMs = ev.atMs - ev.lastSeenMs;
+    assert.ok(silentMs >= 80 && silentMs < 500, `reaped ${silentMs} ms after it was last seen`);
     // the peer that answers pings survives several more intervals
     await new Promise((r) => setTimeout(r, 350));
     assert.equal(healthy.ws.readyState, WebSocket.OPEN);
