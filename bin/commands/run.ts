@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RUN_DEFAULTS } from '../../core/defaults.ts';
-import { runWithEngine } from '../../engines/registry.ts';
+import { runSideBySide, runWithEngine } from '../../engines/registry.ts';
 import { writeReport } from '../../reports/write.ts';
 import { assertWritableDir } from '../../runner/results-io.ts';
 import { outcomeError, type RunOutcome } from '../../runner/runner.ts';
@@ -71,15 +71,15 @@ async function runOne(
   if (!flags.json) {
     console.error(
       `pushbench: scenario "${scenario.name}": ${scenario.protocols.join(', ')}; ${scenario.clients} clients; ` +
-        `${scenario.source.ratePerS}/s × ${scenario.source.sizeBytes} B; ${scenario.durationMs / 1000}s measured`,
+        `${scenario.source.ratePerS}/s × ${scenario.source.sizeBytes} B; ${scenario.durationMs / 1000}s measured` +
+        (scenario.target ? `; target ${scenario.target.profile} at ${scenario.target.url}` : ''),
     );
   }
-  const outcome = await runWithEngine(String(flags.engine ?? 'pushbench'), {
-    scenario,
-    outDir: flags.out,
-    quiet,
-    allowRemote: Boolean(flags.allowRemote),
-  });
+  const runOpts = { scenario, outDir: flags.out, quiet, allowRemote: Boolean(flags.allowRemote) };
+  const engine = String(flags.engine ?? 'pushbench');
+  const outcome = flags.sideBySide
+    ? await runSideBySide(engine, runOpts)
+    : await runWithEngine(engine, runOpts);
   const report =
     flags.report && outcome.results.runs.length
       ? await ignoringCtrlC(outcome.interrupted, () => writeReport(outcome.file))
@@ -144,7 +144,11 @@ export function register(program: Command): void {
         '--profile <name>',
         'what the target speaks: pushbench | nchan | generic | socket.io (default generic)',
       )
-      .option('--target-pid <pid>', "sample the target server's CPU and RSS from /proc (same machine)"),
+      .option('--target-pid <pid>', "sample the target server's CPU and RSS from /proc (same machine)")
+      .option(
+        '--side-by-side',
+        "with a target: run the scenario on pushbench's own servers first, into the same report",
+      ),
   ).action(async (file: string | undefined, flags: RunFlags) => {
     const base = file ? await loadScenario(file) : defaultScenario();
     const scenario = applyOverrides(base, overridesFromFlags(flags));

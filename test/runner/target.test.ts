@@ -14,6 +14,8 @@ import { Server as SocketIoServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
 import { resultsProblems } from '../../core/results-schema.ts';
 import type { Results } from '../../core/types.ts';
+import { runSideBySide } from '../../engines/registry.ts';
+import { buildRunViews } from '../../reports/model.ts';
 import { liveChildren } from '../../runner/child.ts';
 import { runScenario } from '../../runner/runner.ts';
 import { resolveScenario } from '../../scenarios/load.ts';
@@ -273,6 +275,49 @@ describe('target runs', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test("--side-by-side: pushbench's own server, then the target, in one results.json, labelled by target", async () => {
+    const server = await genericServer(1);
+    try {
+      const scenario = resolveScenario(
+        {
+          name: 'target-side-by-side',
+          protocols: ['sse'],
+          clients: 2,
+          ramp: '100ms',
+          warmup: '200ms',
+          duration: '1500ms',
+          drain: '500ms',
+          source: { rate: '20/s', size: '64B' },
+          target: { url: server.url, paths: { sse: '/events' }, publish: { url: `${server.url}/publish` } },
+        },
+        'target-side-by-side',
+      );
+      const outcome = await runSideBySide('pushbench', { scenario, outDir, quiet: true });
+      assert.equal(outcome.failure, undefined, String(outcome.failure));
+      const results = await readResults(outcome.file);
+      assert.deepEqual(
+        buildRunViews(results).map((r) => r.label),
+        ['sse', 'sse @ generic'],
+      );
+      const [own, target] = results.runs;
+      assert.equal(own.target, undefined);
+      assert.ok((own.server.rssMB ?? 0) > 0, "pushbench's own server is measured");
+      assert.equal(target.server.rssMB, null);
+      for (const run of results.runs)
+        assert.ok(run.delivery.delivered > 0 && run.delivery.lost === 0, JSON.stringify(run.delivery));
+    } finally {
+      await server.close();
+    }
+    await assert.rejects(
+      runSideBySide('pushbench', {
+        scenario: resolveScenario({ protocols: ['sse'] }, 'x'),
+        outDir,
+        quiet: true,
+      }),
+      /--side-by-side: needs a target/,
+    );
   });
 
   test('an unreachable target fails within seconds with PB_TARGET_UNREACHABLE naming the URL', async () => {
