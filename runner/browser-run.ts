@@ -5,7 +5,7 @@
  * pages measured. The host closes Chromium on every path; kill() is the last resort.
  */
 
-import { killMarked } from '../clients/browser/chromium.ts';
+import { killMarkedAndWait, killMarkedAndWaitSync } from '../clients/browser/chromium.ts';
 import type { BrowserFleetInfo } from '../clients/browser/host.ts';
 import { browserObservations } from '../clients/browser/observations.ts';
 import type { BrowserReconnectEvent } from '../clients/browser/types.ts';
@@ -47,6 +47,11 @@ export class BrowserHost {
     this.child = new ChildHandle<BrowserHostRequest>(`browser host (${protocol})`, BROWSER_HOST_ENTRY);
     this.launched = this.child.request('launch', {}, BROWSER_DEFAULTS.launchTimeoutMs + 15_000);
     this.launched.then((r) => (this.userDataDir = r.userDataDir)).catch(() => undefined);
+    // The CLI exiting at once (killAllChildrenSync): the host dies by SIGKILL and cannot close
+    // Chromium, so its processes are killed here, and waited for, before our process ends.
+    this.child.onKilledSync = () => {
+      if (this.userDataDir) killMarkedAndWaitSync(this.userDataDir);
+    };
     this.fatal = new Promise<never>((_, reject) => {
       this.child.once('msg:fatal', (m: { detail: string }) =>
         reject(new PushbenchError('PB_BROWSER_FAILED', `${this.child.name}: ${m.detail}`)),
@@ -76,13 +81,17 @@ export class BrowserHost {
   /** Stop the pages and collect their report; the host closes Chromium and exits. */
   async stop(): Promise<BrowserHostFinal> {
     this.child.expectExit();
-    return this.child.request<BrowserHostFinal>('stop', {}, 30_000);
+    const final = await this.child.request<BrowserHostFinal>('stop', {}, 30_000);
+    // The host exits right after its answer: the run ends only once it and its Chromium are gone.
+    await this.child.stop(BROWSER_DEFAULTS.closeTimeoutMs + 3_000);
+    if (this.userDataDir) await killMarkedAndWait(this.userDataDir);
+    return final;
   }
 
   /** Last resort on every path: stop the host, then kill any Chromium process it left. */
   async kill(): Promise<void> {
     await this.child.stop(BROWSER_DEFAULTS.closeTimeoutMs + 3_000);
-    if (this.userDataDir) killMarked(this.userDataDir);
+    if (this.userDataDir) await killMarkedAndWait(this.userDataDir);
   }
 }
 

@@ -51,6 +51,8 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private expectedExit = false;
+  /** Run after this child is SIGKILLed on a synchronous exit path (killAllChildrenSync): its own children. */
+  onKilledSync: (() => void) | undefined;
   /** The latest message of each type: waitFor() also sees one that came before it was called. */
   private readonly latest = new Map<string, ChildMessage>();
 
@@ -190,12 +192,13 @@ export function liveChildren(): ChildHandle[] {
 
 /** Kill every child now (SIGKILL): for exit paths that cannot wait. */
 export function killAllChildrenSync(): void {
-  for (const c of live) {
+  for (const c of [...live]) {
     try {
       c.proc.kill('SIGKILL');
     } catch {
       // already gone
     }
+    c.onKilledSync?.();
   }
 }
 

@@ -89,9 +89,9 @@ export async function launchSession(
   return { context, userDataDir, version: context.browser()?.version() ?? 'chromium', close };
 }
 
-/** Kill whatever Chromium runs on this profile and remove it (a launch cut short). */
+/** Kill whatever Chromium runs on this profile, wait until it is gone, and remove the profile. */
 export async function discardProfile(userDataDir: string): Promise<void> {
-  killMarked(userDataDir);
+  await killMarkedAndWait(userDataDir);
   await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
 }
 
@@ -164,4 +164,45 @@ export function killMarked(marker: string): number {
     }
   }
   return pids.length;
+}
+
+/** True while `pid` runs (a zombie, exited but not yet reaped, counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGKILL every process carrying `marker` and resolve once none runs (SIGKILL is delivered
+ * asynchronously: a process may live on for a moment), re-killing newcomers; gives up after
+ * timeoutMs. Returns the pids still running then ([] = all gone).
+ */
+export async function killMarkedAndWait(marker: string, timeoutMs = 3_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Set<number>();
+  for (;;) {
+    for (const pid of processesWith(marker)) seen.add(pid);
+    killMarked(marker);
+    const left = [...seen].filter(running);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** killMarkedAndWait for exit paths that cannot wait asynchronously (a bounded busy wait). */
+export function killMarkedAndWaitSync(marker: string, timeoutMs = 1_000): number[] {
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Set<number>();
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    for (const pid of processesWith(marker)) seen.add(pid);
+    killMarked(marker);
+    const left = [...seen].filter(running);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    Atomics.wait(sleeper, 0, 0, 10);
+  }
 }
