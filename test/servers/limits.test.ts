@@ -72,6 +72,16 @@ describe('request timeouts and the connection limit', () => {
     assert.equal((await getJson(`${server.url}/stats`)).status, 200);
   });
 
+  test('a long-poll held longer than requestTimeoutMs is answered normally (the timeout covers receiving only)', async () => {
+    const server = await testServer({ requestTimeoutMs: 500 });
+    servers.push(server);
+    const started = Date.now();
+    const r = await getJson(`${server.url}/long-poll?since=0&wait=1500`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.messages, []);
+    assert.ok(Date.now() - started >= 1_400, 'held for its wait');
+  });
+
   test('headers that never finish get 408 too', async () => {
     const server = await testServer({ requestTimeoutMs: 500 });
     servers.push(server);
