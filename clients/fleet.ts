@@ -4,6 +4,7 @@
  * IPC protocol; tests use it in-process.
  */
 import { PushbenchError } from '../core/errors.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
 import { isProtocolName, type ProtocolName } from '../core/types.ts';
 import {
   type ClientSettings,
@@ -42,7 +43,6 @@ export interface Progress {
   atMs: number;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|\[?::1\]?|localhost)$/;
 /** Ramp timer resolution (ms): clients due within one tick start together. */
 const RAMP_TICK_MS = 10;
 
@@ -69,7 +69,8 @@ export function validateGeneratorConfig(config: GeneratorConfig): void {
     );
   }
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', problems.join('; '), problems);
-  if (!LOOPBACK.test(host) && !c.allowRemote) throw new PushbenchError('PB_REMOTE_TARGET', host);
+  if (!c.allowRemote && !isLoopbackHost(host))
+    throw new PushbenchError('PB_REMOTE_TARGET', `targetUrl: ${host} is not a loopback address`);
 }
 
 /** The client settings carried flat in a GeneratorConfig (only the keys clients know). */

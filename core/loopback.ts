@@ -1,16 +1,23 @@
 /**
  * Safety: load goes to loopback only unless the user explicitly allows a remote target.
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { PushbenchError } from './errors.ts';
 
-/** True for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x. */
+/** 127.0.0.0/8 and ::1; BlockList also matches IPv4-mapped IPv6 in any spelling (::ffff:7f00:1). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * The one loopback rule: localhost and *.localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.x.x (as a
+ * URL spells it too: [::ffff:7f00:1]). Not 0.0.0.0 or :: — binding those reaches every interface.
+ */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Throws PB_REMOTE_TARGET unless `url`'s host is loopback or `allowRemote` is set. */

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { benchPageDir } from '../../clients/browser/page-dir.ts';
 import { SERVER_DEFAULTS } from '../../core/defaults.ts';
 import { PushbenchError } from '../../core/errors.ts';
+import { isLoopbackHost } from '../../core/loopback.ts';
 import { DEFAULT_PROTOCOLS, isProtocolName, PROTOCOLS, type ProtocolName } from '../../core/types.ts';
 import { parseRatePerS, parseSizeBytes } from '../../core/units.ts';
 import { type RunningServer, type ServerOptions, startServer } from '../../servers/app.ts';
@@ -19,6 +20,7 @@ interface ServeFlags {
   rate: string;
   size: string;
   pattern: string;
+  allowRemote?: boolean;
 }
 
 const PATTERNS = ['constant', 'poisson', 'burst'];
@@ -46,6 +48,13 @@ export function parseServeFlags(flags: ServeFlags): ServerOptions {
   if (!PATTERNS.includes(flags.pattern))
     problems.push(`--pattern: expected one of ${PATTERNS.join(', ')}, got "${flags.pattern}"`);
   if (problems.length) throw new PushbenchError('PB_BAD_OPTION', problems.join('; '), problems);
+  // Binding beyond loopback (0.0.0.0, ::, a LAN address) serves other machines: opt in, as
+  // every other command's non-loopback address (core/loopback.ts has the one rule).
+  if (!flags.allowRemote && !isLoopbackHost(flags.host))
+    throw new PushbenchError(
+      'PB_REMOTE_TARGET',
+      `--host ${flags.host}: not a loopback address (127.0.0.0/8, ::1, localhost)`,
+    );
   return {
     protocols: [...new Set(protocols)] as ProtocolName[],
     port,
@@ -117,5 +126,6 @@ export function register(program: Command): void {
     )
     .option('--size <bytes>', 'payload size of generated messages', String(SERVER_DEFAULTS.sizeBytes))
     .option('--pattern <name>', 'constant | poisson | burst', SERVER_DEFAULTS.pattern)
+    .option('--allow-remote', 'allow a --host beyond loopback (0.0.0.0, ::, a LAN address)', false)
     .action(async (flags: ServeFlags) => serve(parseServeFlags(flags)));
 }

@@ -39,14 +39,39 @@ describe('units', () => {
 
 describe('loopback guard', () => {
   test('loopback hosts', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
+    for (const h of [
+      '127.0.0.1',
+      '127.1.2.3',
+      'localhost',
+      'app.localhost',
+      '::1',
+      '[::1]',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+      '[::ffff:127.0.0.1]',
+      // How a URL spells [::ffff:127.0.0.1]: new URL(...).hostname is [::ffff:7f00:1].
+      '[::ffff:7f00:1]',
+    ]) {
       assert.ok(isLoopbackHost(h), h);
     }
-    for (const h of ['10.0.0.1', '192.168.1.1', 'example.com', '8.8.8.8', '::'])
+    for (const h of [
+      '10.0.0.1',
+      '192.168.1.1',
+      'example.com',
+      'localhost.example.com',
+      '8.8.8.8',
+      '::',
+      '0.0.0.0',
+      '::ffff:8.8.8.8',
+      '[::ffff:a00:1]',
+    ])
       assert.ok(!isLoopbackHost(h), h);
   });
   test('non-loopback targets are refused unless allowed', () => {
     assert.doesNotThrow(() => assertLoopbackTarget('http://127.0.0.1:8080'));
+    assert.doesNotThrow(() => assertLoopbackTarget('http://[::ffff:127.0.0.1]:8080'));
+    assert.doesNotThrow(() => assertLoopbackTarget('http://app.localhost:8080'));
+    assert.throws(() => assertLoopbackTarget('http://0.0.0.0:8080'), { code: 'PB_REMOTE_TARGET' });
     assert.throws(() => assertLoopbackTarget('http://10.1.2.3:8080'), { code: 'PB_REMOTE_TARGET' });
     assert.doesNotThrow(() => assertLoopbackTarget('http://10.1.2.3:8080', true));
     assert.throws(() => assertLoopbackTarget('not a url'), { code: 'PB_BAD_OPTION' });

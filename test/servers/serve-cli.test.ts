@@ -82,6 +82,21 @@ describe('pushbench serve', () => {
     );
   });
 
+  test('--host beyond loopback needs --allow-remote (the rule of core/loopback.ts)', async () => {
+    const flags = { protocols: 'sse', port: '0', rate: '0', size: '256', pattern: 'constant' };
+    for (const host of ['0.0.0.0', '::', '192.0.2.1']) {
+      assert.throws(() => parseServeFlags({ ...flags, host }), { code: 'PB_REMOTE_TARGET' }, host);
+      assert.equal(parseServeFlags({ ...flags, host, allowRemote: true }).host, host);
+    }
+    for (const host of ['127.0.0.1', 'localhost', 'app.localhost', '::1', '::ffff:127.0.0.1'])
+      assert.equal(parseServeFlags({ ...flags, host }).host, host);
+    const { child, out } = cli(['serve', '--host', '0.0.0.0', '--port', '0', '--rate', '0']);
+    children.push(child);
+    assert.equal(await exitCode(child, 15_000), 1);
+    assert.match(out.stderr, /PB_REMOTE_TARGET: .*--allow-remote.*--host 0\.0\.0\.0: not a loopback address/);
+    assert.doesNotMatch(out.stdout, /serving/);
+  });
+
   test('prints every endpoint, serves, and exits 0 within 2 s of SIGINT', async () => {
     const { child, out } = cli([
       'serve',
