@@ -68,6 +68,9 @@ export class Recorder {
   private lastBytes = { inBytes: 0, outBytes: 0 };
   private tickTimer: NodeJS.Timeout | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
+  private measureEndTimer: NodeJS.Timeout | undefined;
+  /** The event-loop figures frozen at the measured window's end (drain and teardown left out). */
+  private eventLoopAtEnd: WorkerReport['eventLoop'] | undefined;
 
   constructor(opts: RecorderOptions = {}) {
     this.workerIndex = opts.workerIndex ?? 0;
@@ -81,6 +84,18 @@ export class Recorder {
       // Ramp-up spikes are not saturation: the event-loop figure covers the measured part only.
       this.warmUpTimer = setTimeout(() => this.eventLoop.reset(), untilWarmUpMs);
       this.warmUpTimer.unref();
+    }
+    const untilEndMs = this.measureEndsAtMs - nowMs();
+    if (Number.isFinite(untilEndMs)) {
+      // Closing thousands of sockets after the window is not saturation during it.
+      this.measureEndTimer = setTimeout(
+        () => {
+          this.eventLoopAtEnd = this.eventLoopSummary();
+          this.eventLoop.disable();
+        },
+        Math.max(0, untilEndMs),
+      );
+      this.measureEndTimer.unref();
     }
   }
 
@@ -219,6 +234,7 @@ export class Recorder {
   close(): void {
     clearTimeout(this.tickTimer);
     clearTimeout(this.warmUpTimer);
+    clearTimeout(this.measureEndTimer);
     this.tickTimer = undefined;
     this.eventLoop.disable();
   }
@@ -248,6 +264,7 @@ export class Recorder {
   }
 
   private eventLoopSummary(): WorkerReport['eventLoop'] {
+    if (this.eventLoopAtEnd) return this.eventLoopAtEnd;
     const h = this.eventLoop;
     if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
     const ms = (ns: number): number =>

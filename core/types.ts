@@ -172,6 +172,8 @@ export interface RunResult {
     cpuPct: number | null;
     rssMB: number | null;
     eventLoopP99Ms: number | null;
+    /** The server's event-loop p99 in the measured window was over the saturation threshold (RUN_DEFAULTS.saturationMs). */
+    saturated?: boolean;
     /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
     /** null below RUN_DEFAULTS.memoryMinConnections open connections, or when RSS did not grow. */

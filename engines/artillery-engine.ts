@@ -103,6 +103,8 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
     );
     run.generator.cpuMsPerDeliveredMessage = artilleryCpuPerDelivered(artilleryCpu, data, s, run);
     run.source = stopped.pacer;
+    if (run.server.eventLoopP99Ms !== null)
+      run.server.saturated = run.server.eventLoopP99Ms > RUN_DEFAULTS.saturationMs;
     return run;
   } finally {
     await server.child.stop(3_000);

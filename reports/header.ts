@@ -46,6 +46,15 @@ export function renderBanners(runs: RunView[]): string {
         `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: load generator saturated</strong>${escapeHtml(loop)}. Its latency figures measure the generator, not the protocol: use fewer clients per generator or more generator processes.</div>`,
       );
     }
+    if (r.server.saturated) {
+      const loop =
+        r.server.eventLoopP99Ms === null
+          ? ''
+          : ` (event-loop delay p99 ${formatValue('ms', r.server.eventLoopP99Ms)} in the measured window)`;
+      out.push(
+        `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: server saturated</strong>${escapeHtml(loop)}. Every message and answer waited for the server's event loop: that run measures a server at its limit, not the protocol's latency.</div>`,
+      );
+    }
     if (r.counters && r.counters.negativeLatencies > 0) {
       out.push(
         `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: ${escapeHtml(formatValue('count', r.counters.negativeLatencies))} latencies below zero</strong> (received before their publish time: the clocks of the server and the clients disagree). They are recorded as 1 µs, so that run's low percentiles are too low.</div>`,

@@ -87,6 +87,8 @@ export interface RunView {
     cpuPct: number | null;
     rssMB: number | null;
     eventLoopP99Ms: number | null;
+    /** The server's event loop was over the saturation threshold in the measured window. */
+    saturated: boolean;
     cpuMsPerMsg: number | null;
     kbPerConnection: number | null;
   };
@@ -285,6 +287,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       cpuPct: num(s.cpuPct),
       rssMB: num(s.rssMB),
       eventLoopP99Ms: num(s.eventLoopP99Ms),
+      saturated: s.saturated === true,
       cpuMsPerMsg: num(s.cpuMsPerDeliveredMessage),
       kbPerConnection: memoryPerConnection(num(s.memoryKBPerConnection), num(r.clients)),
     },

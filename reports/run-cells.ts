@@ -12,6 +12,8 @@ export function runBadges(run: RunView): string {
   const out: string[] = [];
   if (run.generator.saturated)
     out.push('<span class="badge warn" title="generator saturated">⚠ saturated</span>');
+  if (run.server.saturated)
+    out.push('<span class="badge warn" title="server saturated">⚠ server saturated</span>');
   if (run.source?.behind)
     out.push('<span class="badge warn" title="message source fell behind its schedule">⚠ source late</span>');
   if (run.slo && !run.slo.passed) out.push('<span class="badge bad" title="SLO breached">✗ SLO</span>');

@@ -56,6 +56,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
   const lost = Math.max(0, expected - t.delivered);
   const bytesTotal = t.bytesIn + t.bytesOut;
   const endMs = input.measureStartMs + input.durationMs;
+  const serverCost = serverFigures(input.samples, input.measureStartMs, endMs);
   return {
     protocol: input.protocol,
     engine: input.engine ?? 'pushbench',
@@ -93,7 +94,9 @@ export function aggregateRun(input: AggregateInput): RunResult {
       warmUpSkipped: t.warmUpSkipped,
     },
     server: {
-      ...serverFigures(input.samples, input.measureStartMs, endMs),
+      ...serverCost,
+      // The same threshold as the generator's: a server this late answers late for every protocol.
+      saturated: serverCost.eventLoopP99Ms > input.saturationMs,
       // µs-scale figures: keep ns resolution (round3 would leave two significant digits).
       cpuMsPerDeliveredMessage: Math.round(cpuPerDelivered(input, t.delivered) * 1e6) / 1e6,
       memoryKBPerConnection: memoryPerConnection(input),

@@ -43,6 +43,7 @@ export function detectCell(r: RunResult): string {
 function flags(r: RunResult): string {
   const out: string[] = [];
   if (r.generator.saturated) out.push('SATURATED');
+  if (r.server.saturated) out.push('SERVER SATURATED');
   if (r.source && r.source.maxLagMs > RUN_DEFAULTS.sourceLagMs) out.push('SOURCE LATE');
   if (r.slo && !r.slo.passed) out.push('SLO BREACH');
   return out.join(',');
