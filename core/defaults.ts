@@ -279,6 +279,8 @@ export const PERF_DEFAULTS = {
   targets: {
     fanoutLatencyP50Max: 0.9,
     fanoutCpuMax: 0.8,
+    /** WebSocket fan-out completion (publish → the last peer's write returned), pushbench ÷ ws.send loop. */
+    fanoutReleaseMax: 0.8,
     generatorOverheadMax: 1.15,
     pollRateMin: 0.9,
     /** Generator CPU per delivered message, pushbench ÷ Artillery; and p99 no worse. */

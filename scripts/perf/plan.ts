@@ -56,7 +56,16 @@ export function plan(o: PlanOptions): Task[] {
       tasks.push({
         id: `${protocol}-fanout-${clients}`,
         group: protocol,
-        run: () => compareFanout({ protocol, clients, ...load, targets: fanoutTargets }),
+        run: () =>
+          compareFanout({
+            protocol,
+            clients,
+            ...load,
+            targets:
+              protocol === 'websocket'
+                ? { ...fanoutTargets, release: { max: t.fanoutReleaseMax } }
+                : fanoutTargets,
+          }),
       });
     }
   }

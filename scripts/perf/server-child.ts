@@ -55,13 +55,17 @@ async function startPushbench(c: ServerChildConfig): Promise<BareServer> {
   const connections = () =>
     Object.values(server.stats().protocols).reduce((n, p) => n + (p?.connections ?? 0), 0);
   // Publish → the last peer's write returned: the servers write a message to every peer in the
-  // source's 'message' listeners (long-poll in the microtask it queues there); this listener
-  // came last, and its microtask runs after theirs. From the emit, not the envelope's `t`: a
-  // late pacer tick publishes with its scheduled time (servers/pacer.ts), and that lateness is
-  // not the release's.
+  // source's 'message' listeners (long-poll in the microtask it queues there). The start is
+  // taken by a listener ahead of theirs, the end in a microtask queued by one after theirs,
+  // which runs after their work. From the emit, not the envelope's `t`: a late pacer tick
+  // publishes with its scheduled time (servers/pacer.ts), and that lateness is not the release's.
   const releases: number[] = [];
+  let emittedAtMs = 0;
+  server.source.prependListener('message', () => {
+    emittedAtMs = nowMs();
+  });
   server.source.on('message', () => {
-    const at = nowMs();
+    const at = emittedAtMs;
     queueMicrotask(() => releases.push(nowMs() - at));
   });
   return {
