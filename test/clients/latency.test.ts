@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { decodeHistogram } from '../../clients/histograms.ts';
 import { nowMs, Recorder } from '../../clients/metrics.ts';
 import { clientConfig, createClient } from '../../clients/registry.ts';
@@ -50,6 +52,66 @@ describe('latency recording', () => {
     t.diagnostic(`recorded ${minMs.toFixed(3)} .. ${maxMs.toFixed(3)} ms for envelopes aged ${AGE_MS} ms`);
     assert.ok(minMs >= AGE_MS - PRECISION_MS, `min ${minMs} ms ≥ ${AGE_MS} ms`);
     assert.ok(maxMs <= AGE_MS + TOLERANCE_MS, `max ${maxMs} ms ≤ ${AGE_MS} + ${TOLERANCE_MS} ms`);
+    // Loopback delivery itself is sub-millisecond: the median is the age, not the age + 50 ms.
+    const p50Ms = h.getValueAtPercentile(50) / 1000;
+    assert.ok(p50Ms <= AGE_MS + 5, `p50 ${p50Ms} ms ≤ ${AGE_MS} + 5 ms`);
+  });
+
+  it('across processes: envelopes stamped by a real server process read loopback-small and never negative', async (t) => {
+    // The server (pushbench serve) stamps t with its clock, this process reads its own: a
+    // process-relative clock on either side would be off by the processes' start-time gap.
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bin/pushbench.ts',
+        'serve',
+        '--port',
+        '0',
+        '--rate',
+        '50/s',
+        '--protocols',
+        'websocket',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await gone;
+      }
+    });
+    await until('the server lists its endpoints', () => /on http:\/\/127\.0\.0\.1:\d+/.test(out), 20_000);
+    const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
+    const recorder = new Recorder();
+    cleanups.push(() => recorder.close());
+    const c = createClient(clientConfig({ id: 'xproc', protocol: 'websocket', baseUrl: url }), recorder);
+    cleanups.push(() => c.stop());
+    c.start();
+    await until('40 delivered', () => recorder.delivered >= 40, 10_000);
+    const snap = recorder.snapshot();
+    const h = decodeHistogram(snap.histograms.steadyUs);
+    const p50Ms = h.getValueAtPercentile(50) / 1000;
+    const maxMs = h.maxValue / 1000;
+    t.diagnostic(
+      `cross-process: p50 ${p50Ms} ms, p90 ${h.getValueAtPercentile(90) / 1000} ms, max ${maxMs} ms over ${h.totalCount}`,
+    );
+    assert.equal(snap.totals.negativeLatencies, 0, 'no message received before it was published');
+    assert.ok(h.totalCount >= 40);
+    assert.ok(p50Ms > 0 && p50Ms < 10, `p50 ${p50Ms} ms on loopback`);
+    // The first deliveries meet a cold client (JIT, connect): the p90, not the max.
+    const p90Ms = h.getValueAtPercentile(90) / 1000;
+    assert.ok(p90Ms < 50, `p90 ${p90Ms} ms on loopback`);
   });
 
   it('warm-up: deliveries count, latencies stay out of the histograms', async () => {
