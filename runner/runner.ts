@@ -5,6 +5,7 @@
 
 import { RUN_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
+import { assertLoopbackTarget } from '../core/loopback.ts';
 import type { ProtocolName, Results, RunResult } from '../core/types.ts';
 import { RESULTS_SCHEMA_ID } from '../core/types.ts';
 import { recoveryWarnings } from '../scenarios/checks.ts';
@@ -14,6 +15,7 @@ import { targetRunProblems } from '../scenarios/target.ts';
 import { stopAllChildren } from './child.ts';
 import { runProtocolAll } from './protocol-run.ts';
 import { environment, runId, writeResults } from './results-io.ts';
+import { reachable } from './target-server.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -39,6 +41,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const problems = targetRunProblems(opts.scenario);
   if (problems.length)
     throw new PushbenchError('PB_BAD_OPTION', `target ${opts.scenario.target?.url}`, problems);
+  const target = opts.scenario.target;
+  // Before any child starts: a refused or unreachable target fails at once (docs/targets.md).
+  if (target) {
+    assertLoopbackTarget(target.url, opts.allowRemote ?? false);
+    await reachable(target.url);
+  }
   // The Node clients' run, then (scenario.browsers > 0) the browser pages' run.
   return runEachProtocol(opts, (protocol, { signal }) =>
     runProtocolAll({

@@ -337,10 +337,13 @@ describe('target runs', () => {
       'target-down',
     );
     const started = Date.now();
-    const outcome = await runScenario({ scenario, outDir, quiet: true });
+    const err = await runScenario({ scenario, outDir, quiet: true }).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
     assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
-    assert.equal((outcome.failure as { code?: string } | undefined)?.code, 'PB_TARGET_UNREACHABLE');
-    assert.match(String(outcome.failure?.message), new RegExp(url.replace(/[.]/g, '\\.')));
+    assert.equal(err?.code, 'PB_TARGET_UNREACHABLE');
+    assert.match(String(err?.message), new RegExp(url.replace(/[.]/g, '\\.')));
     assert.equal(liveChildren().length, 0);
   });
 
@@ -355,7 +358,6 @@ describe('target runs', () => {
       },
       'target-remote',
     );
-    const outcome = await runScenario({ scenario, outDir, quiet: true });
-    assert.equal((outcome.failure as { code?: string } | undefined)?.code, 'PB_REMOTE_TARGET');
+    await assert.rejects(runScenario({ scenario, outDir, quiet: true }), { code: 'PB_REMOTE_TARGET' });
   });
 });
