@@ -7,6 +7,11 @@
  * permessage-deflate, no queued / compressing frame), so the bytes on the wire and
  * their order are exactly what `ws.send` would produce; otherwise it falls back to
  * `ws.send`. The server's protocol ping (empty payload) is prebuilt the same way.
+ *
+ * `Sender.frame`, `_socket`, `_extensions` and `_sender` are ws internals (ws 8). Each is
+ * checked before use: when one is missing or shaped differently (another ws version), every
+ * frame goes through `ws.send` / `ws.ping` instead — the same bytes, at ws's own cost — and
+ * the server says so once on stderr (docs/perf.md "What was made faster").
  */
 import type { Socket } from 'node:net';
 import WebSocket, * as wsModule from 'ws';
@@ -18,14 +23,40 @@ interface SenderStatic {
   ): Buffer[];
 }
 
-/** ws internals we rely on (stable across ws 8; checked before use). */
+/** ws internals we rely on (ws 8; their shape is checked before use: usableInternals). */
 interface WsInternals {
   _socket: Socket | null;
   _extensions: Record<string, unknown>;
   _sender: { _state: number; _queue: unknown[] } | undefined;
 }
 
-const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
+const Sender = (wsModule as unknown as { Sender?: Partial<SenderStatic> }).Sender;
+const canFrame = typeof Sender?.frame === 'function';
+let warned = false;
+
+/** Say once per process that prebuilt frames are off, and why. */
+function warnFallback(what: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(
+    `pushbench: ws internals changed (${what}); WebSocket broadcasts go through ws.send, one frame per peer`,
+  );
+}
+
+if (!canFrame) warnFallback('ws.Sender.frame is not a function');
+
+/** Build a frame with ws's own framing, or null when ws does not offer it. */
+function frame(data: Buffer, opcode: number, readOnly: boolean): Buffer | null {
+  if (!canFrame) return null;
+  const parts = (Sender as SenderStatic).frame(data, {
+    fin: true,
+    opcode,
+    mask: false,
+    readOnly,
+    rsv1: false,
+  });
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
 const OPCODE_TEXT = 1;
 const OPCODE_PING = 9;
 const SENDER_IDLE = 0;
@@ -34,41 +65,47 @@ const OPEN = WebSocket.OPEN;
 /** A text message ready to be written to many sockets. */
 export interface PreparedFrame {
   payload: Buffer;
-  /** The complete unmasked frame: header and payload in one Buffer. */
-  bytes: Buffer;
+  /** The complete unmasked frame: header and payload in one Buffer (null: ws.send frames it). */
+  bytes: Buffer | null;
 }
 
 /** Build the unmasked server→client text frame for `text` once. */
 export function prepareText(text: string): PreparedFrame {
   const payload = Buffer.from(text);
-  const frame = Sender.frame(payload, {
-    fin: true,
-    opcode: OPCODE_TEXT,
-    mask: false,
-    readOnly: true,
-    rsv1: false,
-  });
-  return { payload, bytes: frame.length === 1 ? frame[0] : Buffer.concat(frame) };
+  return { payload, bytes: frame(payload, OPCODE_TEXT, true) };
 }
 
 /** The unmasked server→client ping with an empty payload (2 bytes), built once for every ping. */
-const PING_FRAME = Buffer.concat(
-  Sender.frame(Buffer.alloc(0), {
-    fin: true,
-    opcode: OPCODE_PING,
-    mask: false,
-    readOnly: false,
-    rsv1: false,
-  }),
-);
+const PING_FRAME = frame(Buffer.alloc(0), OPCODE_PING, false);
+
+/** What is off about ws's internals on this socket, or null when direct writes are safe. */
+function internalsProblem(w: Partial<WsInternals>): string | null {
+  const socket = w._socket as Partial<Socket> | null | undefined;
+  if (!socket || typeof socket.write !== 'function') return 'ws._socket is not a socket';
+  const ext = w._extensions;
+  // A plain object of negotiated extensions; anything else (a Map, say) could hide one.
+  if (typeof ext !== 'object' || ext === null || Object.getPrototypeOf(ext) !== Object.prototype)
+    return 'ws._extensions is not a plain object';
+  const sender = w._sender as Partial<NonNullable<WsInternals['_sender']>> | undefined;
+  if (typeof sender !== 'object' || sender === null) return 'ws._sender is missing';
+  if (typeof sender._state !== 'number' || !Array.isArray(sender._queue))
+    return 'ws._sender has no numeric _state and _queue array';
+  return null;
+}
 
 /**
  * The socket prepared frames may be written to directly, or null when ws must frame
  * each message itself (an extension was negotiated). Fixed at the handshake: cache it.
  */
 export function directSocket(ws: WebSocket): Socket | null {
-  const w = ws as unknown as WsInternals;
-  return w._socket && Object.keys(w._extensions).length === 0 ? w._socket : null;
+  if (!canFrame) return null;
+  const w = ws as unknown as Partial<WsInternals>;
+  const problem = internalsProblem(w);
+  if (problem !== null) {
+    warnFallback(problem);
+    return null;
+  }
+  return Object.keys(w._extensions as object).length === 0 ? (w._socket as Socket) : null;
 }
 
 /**
@@ -81,23 +118,26 @@ export function sendPrepared(
   socket: Socket | null = directSocket(ws),
 ): boolean {
   if (ws.readyState !== OPEN) return false;
-  if (!writeDirect(ws, prepared.bytes, socket)) ws.send(prepared.payload, { binary: false });
+  if (prepared.bytes === null || !writeDirect(ws, prepared.bytes, socket))
+    ws.send(prepared.payload, { binary: false });
   return true;
 }
 
 /** Send an empty protocol ping: the prebuilt 2-byte frame when safe, else ws.ping(); false when not open. */
 export function sendPing(ws: WebSocket, socket: Socket | null = directSocket(ws)): boolean {
   if (ws.readyState !== OPEN) return false;
-  if (!writeDirect(ws, PING_FRAME, socket)) ws.ping();
+  if (PING_FRAME === null || !writeDirect(ws, PING_FRAME, socket)) ws.ping();
   return true;
 }
 
-/** Write a complete frame straight to the socket when ws would write synchronously itself. */
+/**
+ * Write a complete frame straight to the socket when ws would write synchronously itself.
+ * `socket` non-null means directSocket checked the internals' shape for this ws.
+ */
 function writeDirect(ws: WebSocket, bytes: Buffer, socket: Socket | null): boolean {
-  const sender = (ws as unknown as WsInternals)._sender;
-  if (socket === null || sender === undefined || sender._state !== SENDER_IDLE || sender._queue.length > 0) {
-    return false;
-  }
+  if (socket === null) return false;
+  const sender = (ws as unknown as WsInternals)._sender as NonNullable<WsInternals['_sender']>;
+  if (sender._state !== SENDER_IDLE || sender._queue.length > 0) return false;
   socket.write(bytes);
   return true;
 }
