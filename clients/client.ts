@@ -9,6 +9,7 @@
  * alive() / failed(); teardown() closes what it opened.
  */
 import { EventEmitter } from 'node:events';
+import { nowMs } from '../core/clock.ts';
 import {
   BACKOFF_DEFAULTS,
   CLIENT_DEFAULTS,
@@ -20,7 +21,7 @@ import type { Envelope, ProtocolName, ResumeInfo } from '../core/types.ts';
 import { Backoff } from './core/backoff.ts';
 import { DeliveryCore } from './core/delivery.ts';
 import type { HeaderProfile } from './headers.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 import type { ClientStats, ReconnectEvent } from './report-types.ts';
 
 export interface ClientConfig {

@@ -7,6 +7,7 @@
  * adds them up exactly. Definitions: docs/clients.md "Metrics".
  */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { nowMs } from '../core/clock.ts';
 import { ByteMeter } from './bytes.ts';
 import { clampUs, createHistogram, encodeHistogram } from './histograms.ts';
 import { zeroTotals } from './merge.ts';
@@ -21,11 +22,6 @@ import { Timeseries } from './timeseries.ts';
 
 export { mergeWorkerReports } from './merge.ts';
 export type * from './report-types.ts';
-
-/** Epoch ms with a sub-ms fraction: the same clock as the envelope's `t`. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /** Event-loop sampling period; Node records the whole period, so it is subtracted from the figures. */
 const EVENT_LOOP_RESOLUTION_MS = 10;

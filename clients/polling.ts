@@ -3,12 +3,13 @@
  * after a death, never reusing a dead connection's socket), GET of a PollResponse with a
  * timeout, and applying an answer (open or resume, deliveries, empty answers, failures).
  */
+import { nowMs } from '../core/clock.ts';
 import type { PollResponse } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
 import { errorKind, type Target, targetOf } from './http.ts';
 import { HttpConnection, type HttpError } from './http-conn.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 
 export abstract class PollingClient extends BaseClient {
   private readonly target: Target;

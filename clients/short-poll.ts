@@ -6,8 +6,9 @@
  * backoff; the first answer after that is the reopen. Latency includes the wait for the
  * next poll, as the README's metric definitions say it should.
  */
+import { nowMs } from '../core/clock.ts';
 import type { ClientConfig } from './client.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 import { PollingClient } from './polling.ts';
 
 export class ShortPollClient extends PollingClient {

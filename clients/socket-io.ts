@@ -15,11 +15,12 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { Manager, type Socket } from 'socket.io-client';
+import { nowMs } from '../core/clock.ts';
 import type { Envelope, ResumeInfo } from '../core/types.ts';
 import type { ByteMeter } from './bytes.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 
 interface Hello extends ResumeInfo {
   recovered?: boolean;

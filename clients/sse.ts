@@ -8,11 +8,12 @@
  */
 import http from 'node:http';
 import zlib from 'node:zlib';
+import { nowMs } from '../core/clock.ts';
 import type { Envelope, ResumeInfo } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
 import { errorKind, parseJson, type Target, targetOf } from './http.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 import { type SseEvent, SseParser, SseTooLongError } from './sse-parser.ts';
 
 export class SseClient extends BaseClient {

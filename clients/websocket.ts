@@ -12,11 +12,12 @@
  */
 import net from 'node:net';
 import WebSocket from 'ws';
+import { nowMs } from '../core/clock.ts';
 import type { ControlMessage, Envelope } from '../core/types.ts';
 import { BaseClient, type ClientConfig } from './client.ts';
 import { requestHeaders } from './headers.ts';
 import { errorKind, parseJson } from './http.ts';
-import { nowMs, type Recorder } from './metrics.ts';
+import type { Recorder } from './metrics.ts';
 
 export class WebSocketClient extends BaseClient {
   private readonly wsBase: string;

@@ -4,7 +4,7 @@
  * data, so faults delay or hide them too; the link is done when both sockets are closed.
  */
 import { connect, type Socket } from 'node:net';
-import { nowMs } from './clock.ts';
+import { nowMs } from '../core/clock.ts';
 import { Pipeline } from './pipeline.ts';
 import { resetSocket } from './reset-socket.ts';
 import type { NormalizedFault } from './spec.ts';

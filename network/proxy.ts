@@ -4,10 +4,10 @@
  * the rest through clean ones. Faults (network/toxics/) are applied and removed at run time.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { nowMs } from '../core/clock.ts';
 import { NETWORK_DEFAULTS } from '../core/defaults.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { nowMs } from './clock.ts';
 import { type ActiveFault, Link } from './link.ts';
 import { type FaultSpec, type NormalizedFault, validateFault } from './spec.ts';
 import { addInto, ClosedConnections } from './stats.ts';

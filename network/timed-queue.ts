@@ -3,7 +3,7 @@
  * the head. Due times must not decrease (callers keep order by construction); Infinity
  * holds a chunk until releaseAll(). Shared by the toxics that hold bytes.
  */
-import { nowMs } from './clock.ts';
+import { nowMs } from '../core/clock.ts';
 import type { Chunk } from './types.ts';
 
 /** Node timers have ms granularity: release what is due within this slack instead of re-arming for < 1 ms. */

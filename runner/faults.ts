@@ -3,7 +3,7 @@
  * set of faults a client is subject to ("clean", "f0", "f0.2"…), always-on conditions on
  * every lane, and each fault applied and removed on its window (absolute epoch ms).
  */
-import { nowMs } from '../network/clock.ts';
+import { nowMs } from '../core/clock.ts';
 import { FaultProxy } from '../network/proxy.ts';
 import type { FaultKind, FaultSpec } from '../network/spec.ts';
 

@@ -14,11 +14,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
+import { nowMs } from '../core/clock.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { isLoopbackHostHeader } from '../core/loopback.ts';
 import type { ServerContext } from './context.ts';
 import { originAllowed } from './http-errors.ts';
-import { nowMs } from './source.ts';
 import { parseQuery } from './validate.ts';
 
 export const SOCKET_IO_PATH = '/socket.io/';

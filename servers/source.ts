@@ -7,7 +7,7 @@
  * Emits 'message' (env: Envelope, json: string) after the envelope is retained.
  */
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
+import { nowMs } from '../core/clock.ts';
 import { SERVER_DEFAULTS } from '../core/defaults.ts';
 import type { Envelope, PollResponse, ResumeInfo } from '../core/types.ts';
 import { Pacer, type PacerStats, type Pattern } from './pacer.ts';
@@ -41,11 +41,6 @@ export interface Slice {
 
 /** Compact the retention array once this many evicted slots pile up at its head. */
 const COMPACT_AT = 1024;
-
-/** Epoch ms with a sub-ms fraction (one clock for every process on the host). */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 export class MessageSource extends EventEmitter {
   private readonly opts: SourceOptions;

@@ -13,11 +13,11 @@ import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { nowMs } from '../core/clock.ts';
 import { CLOSE_CODES, ERRORS, type ErrorCode, PushbenchError } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
 import type { ServerContext } from './context.ts';
 import { originAllowed } from './http-errors.ts';
-import { nowMs } from './source.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
 import { directSocket, prepareText, sendPing, sendPrepared } from './ws-frame.ts';
 

@@ -8,10 +8,11 @@
  * long-poll cursor), `query:NAME` the highest seq held.
  */
 import http from 'node:http';
+import { nowMs } from '../../core/clock.ts';
 import { BaseClient, type ClientConfig, type TargetClientConfig } from '../client.ts';
 import { requestHeaders } from '../headers.ts';
 import { errorKind, type Target, targetOf } from '../http.ts';
-import { nowMs, type Recorder } from '../metrics.ts';
+import type { Recorder } from '../metrics.ts';
 import { MessageReader } from './message.ts';
 import { queryParam, withQuery } from './resume.ts';
 

@@ -10,9 +10,10 @@
  * missed events before `connect`: the first of them opens the connection.
  */
 import { Manager, type Socket } from 'socket.io-client';
+import { nowMs } from '../../core/clock.ts';
 import { BaseClient, type ClientConfig, type TargetClientConfig } from '../client.ts';
 import { requestHeaders } from '../headers.ts';
-import { nowMs, type Recorder } from '../metrics.ts';
+import type { Recorder } from '../metrics.ts';
 import { MeteredAgent, reasonKind } from '../socket-io.ts';
 import { MessageReader } from './message.ts';
 

@@ -6,8 +6,9 @@
  * `query:NAME` (highest seq held) or `last-event-id-query` (the last message id).
  */
 
+import { nowMs } from '../../core/clock.ts';
 import type { ClientConfig, TargetClientConfig } from '../client.ts';
-import { nowMs, type Recorder } from '../metrics.ts';
+import type { Recorder } from '../metrics.ts';
 import { targetProfile } from '../profiles/registry.ts';
 import { WebSocketClient } from '../websocket.ts';
 import { MessageReader } from './message.ts';

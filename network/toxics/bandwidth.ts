@@ -3,7 +3,7 @@
  * Chunks are cut into slices of at most SLICE_MS of transmission time so the output is
  * smooth; an idle link earns no burst credit.
  */
-import { nowMs } from '../clock.ts';
+import { nowMs } from '../../core/clock.ts';
 import { TimedQueue } from '../timed-queue.ts';
 import type { StreamToxicDefinition, Toxic } from '../types.ts';
 

@@ -4,8 +4,8 @@
  * the start of the next up phase. The phase is computed from the fault's apply time, so
  * every connection and direction flaps in step.
  */
+import { nowMs } from '../../core/clock.ts';
 import { FAULT_DEFAULTS } from '../../core/defaults.ts';
-import { nowMs } from '../clock.ts';
 import { TimedQueue } from '../timed-queue.ts';
 import type { StreamToxicDefinition, Toxic } from '../types.ts';
 

@@ -2,8 +2,8 @@
  * latency: delays every chunk by `latencyMs` ± `jitterMs` (uniform), keeping order: a chunk
  * never overtakes an earlier one, so a short draw after a long one waits for it.
  */
+import { nowMs } from '../../core/clock.ts';
 import { FAULT_DEFAULTS } from '../../core/defaults.ts';
-import { nowMs } from '../clock.ts';
 import { TimedQueue } from '../timed-queue.ts';
 import type { StreamToxicDefinition, Toxic } from '../types.ts';
 

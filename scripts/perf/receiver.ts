@@ -6,7 +6,7 @@
  * 'disconnect' → {closed}. Exits when the IPC channel goes (the parent died) or on SIGTERM.
  */
 import { clampUs, createHistogram, encodeHistogram, type Histogram } from '../../clients/histograms.ts';
-import { nowMs } from '../../clients/metrics.ts';
+import { nowMs } from '../../core/clock.ts';
 import { openLongPoll, openSse, openWs, type Receiver, type ReceiverProtocol } from './receiver-clients.ts';
 
 export interface MeasureResult {

@@ -9,9 +9,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { nowMs } from '../../core/clock.ts';
 import type { ProtocolName } from '../../core/types.ts';
 import { startServer } from '../../servers/app.ts';
-import { nowMs } from '../../servers/source.ts';
 import { startBareFastify } from './bare/fastify.ts';
 import { startBareLongPoll } from './bare/long-poll.ts';
 import { startBareSse } from './bare/sse.ts';

@@ -7,7 +7,7 @@ import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { nowMs } from '../../clients/metrics.ts';
+import { nowMs } from '../../core/clock.ts';
 import type { Envelope } from '../../core/types.ts';
 
 /** Resolve with the event's arguments when `emitter` emits `name` (and `filter` agrees); reject after timeoutMs. */

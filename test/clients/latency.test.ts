@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeHistogram } from '../../clients/histograms.ts';
-import { nowMs, Recorder } from '../../clients/metrics.ts';
+import { Recorder } from '../../clients/metrics.ts';
 import { clientConfig, createClient } from '../../clients/registry.ts';
+import { nowMs } from '../../core/clock.ts';
 import { envelope, rawWsServer, until } from './helpers.ts';
 
 const AGE_MS = 50;

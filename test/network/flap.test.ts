@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { nowMs } from '../../network/clock.ts';
+import { nowMs } from '../../core/clock.ts';
 import { Resources, readExactly } from './helpers.ts';
 
 const res = new Resources();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Fleet } from '../../clients/fleet.ts';
 import { mergeWorkerReports } from '../../clients/merge.ts';
-import { nowMs } from '../../clients/metrics.ts';
+import { nowMs } from '../../core/clock.ts';
 import { aggregateRun } from '../../runner/aggregate.ts';
 import type { RunningServer } from '../../servers/app.ts';
 import { testServer } from '../servers/helpers.ts';

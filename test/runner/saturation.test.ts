@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mergeWorkerReports, nowMs, Recorder } from '../../clients/metrics.ts';
+import { mergeWorkerReports, Recorder } from '../../clients/metrics.ts';
+import { nowMs } from '../../core/clock.ts';
 import type { Results } from '../../core/types.ts';
 import { renderReport } from '../../reports/render.ts';
 import { type AggregateInput, aggregateRun } from '../../runner/aggregate.ts';

@@ -8,7 +8,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
-import { nowMs } from '../../../servers/source.ts';
+import { nowMs } from '../../../core/clock.ts';
 import { BareSource } from './source.ts';
 import type { BareOptions, BareServer } from './types.ts';
 

@@ -4,8 +4,8 @@
  * shape and size, serialized with one JSON.stringify per message. Nothing else: no
  * retention, no index, no accounting.
  */
+import { nowMs } from '../../../core/clock.ts';
 import { Pacer } from '../../../servers/pacer.ts';
-import { nowMs } from '../../../servers/source.ts';
 
 /** Publishes `{seq, t, data}` JSON at ratePerS to `emit` (with its `t`, epoch ms). */
 export class BareSource {

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
-import { nowMs } from '../../../servers/source.ts';
+import { nowMs } from '../../../core/clock.ts';
 import { BareSource } from './source.ts';
 import type { BareOptions, BareServer } from './types.ts';
 
