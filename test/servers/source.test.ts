@@ -156,6 +156,8 @@ describe('MessageSource: a stalled source (coordinated omission)', () => {
     const s = new MessageSource({ ratePerS: 100, pattern: 'constant', sizeBytes: 8 });
     const published: Array<{ t: number; atMs: number }> = [];
     s.on('message', (env) => published.push({ t: env.t, atMs: performance.timeOrigin + performance.now() }));
+    const pacedFrom = performance.now();
+    let pacedTo = pacedFrom;
     try {
       s.startPacer();
       await new Promise((r) => setTimeout(r, 200));
@@ -167,13 +169,21 @@ describe('MessageSource: a stalled source (coordinated omission)', () => {
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       s.stopPacer();
+      pacedTo = performance.now();
     }
     const envs = s.since(0).messages;
-    // 2.0 s of pacing at 100/s: ~200 messages, every one published with consecutive seqs.
-    assert.ok(envs.length >= 190 && envs.length <= 202, `published ${envs.length} of ~200`);
+    // ~2.0 s of pacing at 100/s (longer on a loaded machine: the count follows the time the
+    // pacer really ran): every message due was published, with consecutive seqs.
+    const due = (pacedTo - pacedFrom) / 10;
+    assert.ok(Math.abs(envs.length - due) <= 2, `published ${envs.length}, due ${due.toFixed(1)}`);
     const stats = s.pacerStats();
     assert.equal(stats.published, envs.length);
-    assert.equal(stats.scheduled, stats.published, 'nothing overdue left at the stop');
+    // The 150 that fell due during the stall were all caught up; at most the one message that
+    // fell due in the last timer tick before the stop (timers fire ~1 ms late) is still overdue.
+    assert.ok(
+      stats.scheduled - stats.published <= 1,
+      `scheduled ${stats.scheduled}, published ${stats.published}: overdue left at the stop`,
+    );
     assert.deepEqual(
       envs.map((e) => e.seq),
       envs.map((_, i) => i + 1),
