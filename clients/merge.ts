@@ -3,23 +3,21 @@
  * added (not averaged), counters summed, time-series buckets merged by epoch second.
  */
 import { addEncoded, createHistogram, encodeHistogram, type Histogram, summarizeMs } from './histograms.ts';
-import type { MergedBucket, MergedReport, WorkerReport, WorkerTotals } from './report-types.ts';
+import {
+  CLIENT_COUNTERS,
+  type MergedBucket,
+  type MergedReport,
+  type WorkerReport,
+  type WorkerTotals,
+} from './report-types.ts';
 
 const TOTAL_KEYS: Array<keyof WorkerTotals> = [
   'clients',
   'connected',
-  'delivered',
-  'recovered',
-  'duplicates',
-  'outOfOrder',
-  'gapsLost',
-  'payloadBytes',
+  ...CLIENT_COUNTERS,
   'bytesIn',
   'bytesOut',
-  'requests',
   'requestsMeasured',
-  'emptyResponses',
-  'reconnects',
   'connectionsLost',
   'warmUpSkipped',
   'negativeLatencies',

@@ -11,12 +11,14 @@ import { nowMs } from '../core/clock.ts';
 import { ByteMeter } from './bytes.ts';
 import { clampUs, createHistogram, encodeHistogram } from './histograms.ts';
 import { zeroTotals } from './merge.ts';
-import type {
-  ClientReport,
-  ClientStats,
-  ReconnectEvent,
-  WorkerReport,
-  WorkerTotals,
+import {
+  CLIENT_COUNTERS,
+  type ClientReport,
+  type ClientStats,
+  type ReconnectEvent,
+  type WorkerReport,
+  type WorkerTotals,
+  zeroCounters,
 } from './report-types.ts';
 import { Timeseries } from './timeseries.ts';
 
@@ -102,15 +104,7 @@ export class Recorder {
       subscribedAfterSeq: undefined,
       lastSeq: 0,
       highWaterSeq: 0,
-      delivered: 0,
-      recovered: 0,
-      duplicates: 0,
-      outOfOrder: 0,
-      gapsLost: 0,
-      payloadBytes: 0,
-      requests: 0,
-      emptyResponses: 0,
-      reconnects: 0,
+      ...zeroCounters(),
       connected: false,
       firstOpenAtMs: undefined,
       meter: new ByteMeter(),
@@ -301,15 +295,7 @@ function toClientReport(c: ClientStats): ClientReport {
 
 function addToTotals(t: WorkerTotals, c: ClientReport): void {
   t.clients++;
-  t.delivered += c.delivered;
-  t.recovered += c.recovered;
-  t.duplicates += c.duplicates;
-  t.outOfOrder += c.outOfOrder;
-  t.gapsLost += c.gapsLost;
-  t.payloadBytes += c.payloadBytes;
+  for (const k of CLIENT_COUNTERS) t[k] += c[k];
   t.bytesIn += c.bytesIn;
   t.bytesOut += c.bytesOut;
-  t.requests += c.requests;
-  t.emptyResponses += c.emptyResponses;
-  t.reconnects += c.reconnects;
 }

@@ -9,8 +9,35 @@ import type { BucketReport } from './timeseries.ts';
 
 export type { BucketReport };
 
+/**
+ * The per-client counters that add up into WorkerTotals — one list; ClientStats, WorkerTotals,
+ * the Recorder, the merge and the page recorder derive from it. delivered: unique seqs
+ * received; recovered: of those, delivered after a reconnect and published before it;
+ * outOfOrder: arrivals with a seq lower than one already seen (not duplicates); gapsLost:
+ * seqs announced gone by a `gap` (exact for broadcast, an upper bound for addressed);
+ * payloadBytes: UTF-8 bytes of `data` of unique deliveries; requests / emptyResponses: HTTP
+ * requests answered (polling) and how many were empty; reconnects: completed reconnects.
+ */
+export const CLIENT_COUNTERS = [
+  'delivered',
+  'recovered',
+  'duplicates',
+  'outOfOrder',
+  'gapsLost',
+  'payloadBytes',
+  'requests',
+  'emptyResponses',
+  'reconnects',
+] as const;
+export type ClientCounter = (typeof CLIENT_COUNTERS)[number];
+
+/** Every client counter at 0. */
+export function zeroCounters(): Record<ClientCounter, number> {
+  return Object.fromEntries(CLIENT_COUNTERS.map((k) => [k, 0])) as Record<ClientCounter, number>;
+}
+
 /** Live per-client counters (owned by the Recorder, updated by the client). */
-export interface ClientStats {
+export interface ClientStats extends Record<ClientCounter, number> {
   id: string;
   /** lastSeq of the first hello / first poll answer: the client's window starts after it. */
   subscribedAfterSeq: number | undefined;
@@ -18,22 +45,6 @@ export interface ClientStats {
   lastSeq: number;
   /** Highest seq s such that every seq ≤ s for this client was received or counted lost. */
   highWaterSeq: number;
-  /** Unique seqs received. */
-  delivered: number;
-  /** Of those, delivered after a reconnect and published before it. */
-  recovered: number;
-  duplicates: number;
-  /** Arrivals with a seq lower than one already seen (not duplicates). */
-  outOfOrder: number;
-  /** Seqs announced gone by a `gap` (exact for broadcast; an upper bound for addressed). */
-  gapsLost: number;
-  /** UTF-8 bytes of `data` of unique deliveries. */
-  payloadBytes: number;
-  /** HTTP requests answered (polling) and how many were empty. */
-  requests: number;
-  emptyResponses: number;
-  /** Completed reconnects (a new connection open after a dead one). */
-  reconnects: number;
   connected: boolean;
   firstOpenAtMs: number | undefined;
   meter: ByteMeter;
@@ -74,23 +85,14 @@ export interface ReconnectEvent {
   resumedBy?: 'recovery' | 'seq';
 }
 
-export interface WorkerTotals {
+/** Every client's CLIENT_COUNTERS summed, plus the worker's own figures. */
+export interface WorkerTotals extends Record<ClientCounter, number> {
   clients: number;
   connected: number;
-  delivered: number;
-  recovered: number;
-  duplicates: number;
-  outOfOrder: number;
-  gapsLost: number;
-  payloadBytes: number;
   bytesIn: number;
   bytesOut: number;
-  requests: number;
   /** Requests sent inside the measured window (warm-up end → end of the duration). */
   requestsMeasured: number;
-  emptyResponses: number;
-  /** Completed reconnects (a new connection opened after a lost one). */
-  reconnects: number;
   /** Open connections declared dead (= reconnect events, including any beyond the kept maximum). */
   connectionsLost: number;
   /** Deliveries received before warmUpEndsAtMs (counted, not in the histograms). */

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { FaultProxy } from '../../network/proxy.ts';
 import type { Recorder } from '../metrics.ts';
-import type { ClientStats, ReconnectEvent } from '../report-types.ts';
+import { CLIENT_COUNTERS, type ClientStats, type ReconnectEvent } from '../report-types.ts';
 import type { PageBatch, PageStats, TimerLag } from './types.ts';
 
 /**
@@ -61,18 +61,10 @@ export class ProxyBytes extends EventEmitter {
 }
 
 const COUNTERS: Array<keyof PageStats & keyof ClientStats> = [
+  ...CLIENT_COUNTERS,
   'subscribedAfterSeq',
   'lastSeq',
   'highWaterSeq',
-  'delivered',
-  'recovered',
-  'duplicates',
-  'outOfOrder',
-  'gapsLost',
-  'payloadBytes',
-  'requests',
-  'emptyResponses',
-  'reconnects',
   'firstOpenAtMs',
 ];
 
