@@ -16,12 +16,14 @@
  * it — host check, connection limit, shutdown, metering — is checked or done here, and any
  * request this path does not take (a bad query, an answer due at once) goes to fastify.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isLoopbackHostHeader } from '../core/loopback.ts';
 import type { Envelope } from '../core/types.ts';
+import { ClientIndex } from './client-index.ts';
 import type { ServerContext } from './context.ts';
 import { acceptsGzip, type WireAnswer } from './poll-answer.ts';
 import { parseQuery } from './validate.ts';
@@ -80,7 +82,7 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
     ctx.options.httpCompression && acceptsGzip(req.headers['accept-encoding']);
   const rules = { wait: { defaultMs: ctx.options.longPollWaitMs, maxMs: ctx.options.longPollMaxWaitMs } };
   const held = new Set<Held>();
-  const byClient = new Map<string, Set<Held>>();
+  const byClient = new ClientIndex<Held>();
   let touchedAll = false;
   const touched = new Set<string>();
   let flushQueued = false;
@@ -147,12 +149,7 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
       raw,
     };
     held.add(h);
-    let set = byClient.get(client);
-    if (!set) {
-      set = new Set();
-      byClient.set(client, set);
-    }
-    set.add(h);
+    byClient.add(client, h);
     heldOf.set(res, h);
     // One shared listener ('close' fires once): no closure per held request.
     res.once('close', onClose);
@@ -162,9 +159,7 @@ export function longPoll(app: FastifyInstance, ctx: ServerContext): void {
     if (!held.delete(h)) return;
     clearTimeout(h.timer);
     heldOf.delete(h.res);
-    const set = byClient.get(h.client);
-    set?.delete(h);
-    if (set?.size === 0) byClient.delete(h.client);
+    byClient.delete(h.client, h);
   }
 
   function flush(): void {

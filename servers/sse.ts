@@ -8,11 +8,13 @@
  * httpCompression: a client that accepts gzip gets its own gzip stream, flushed after every
  * event (the shared prepared bytes cannot be used: each stream has its own compressor state).
  */
+
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createGzip, type Gzip, constants as zlibConstants } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Envelope } from '../core/types.ts';
+import { ClientIndex } from './client-index.ts';
 import type { ServerContext } from './context.ts';
 import { acceptsGzip } from './poll-answer.ts';
 import type { Entry } from './source.ts';
@@ -39,7 +41,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   const counters = ctx.count('sse');
   const limit = ctx.options.sendBufferLimitBytes;
   const streams = new Set<Stream>();
-  const byClient = new Map<string, Set<Stream>>();
+  const byClient = new ClientIndex<Stream>();
 
   /** Write unless the stream already holds more than the limit unsent (then destroy it). */
   function write(s: Stream, event: PreparedEvent): boolean {
@@ -87,12 +89,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     counters.messagesSent += first.count;
     const s: Stream = { res, gzip, socket: gzip ? null : directStreamSocket(res), client };
     streams.add(s);
-    let set = byClient.get(client);
-    if (!set) {
-      set = new Set();
-      byClient.set(client, set);
-    }
-    set.add(s);
+    byClient.add(client, s);
     // One shared listener ('close' fires once), the stream found through a WeakMap: no closure per stream.
     streamOf.set(res, s);
     res.on('close', onClose);
@@ -104,9 +101,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     if (!s) return;
     s.gzip?.destroy();
     streams.delete(s);
-    const set = byClient.get(s.client);
-    set?.delete(s);
-    if (set?.size === 0) byClient.delete(s.client);
+    byClient.delete(s.client, s);
   }
 
   const onMessage = (env: Envelope, json: string) => {

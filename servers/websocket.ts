@@ -8,6 +8,7 @@
  * zombie reaped). Close codes: 1001 shutdown, 1009 frame too big (ws itself),
  * 4008 slow consumer.
  */
+
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
@@ -16,6 +17,7 @@ import type { RawData, WebSocket } from 'ws';
 import { nowMs } from '../core/clock.ts';
 import { CLOSE_CODES, ERRORS, type ErrorCode, PushbenchError } from '../core/errors.ts';
 import type { Envelope } from '../core/types.ts';
+import { ClientIndex } from './client-index.ts';
 import type { ServerContext } from './context.ts';
 import { originAllowed } from './http-errors.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
@@ -60,7 +62,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
   const counters = ctx.count('websocket');
   const limit = ctx.options.sendBufferLimitBytes;
   const peers = new Set<Peer>();
-  const byClient = new Map<string, Set<Peer>>();
+  const byClient = new ClientIndex<Peer>();
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: ctx.options.wsMaxPayloadBytes, perMessageDeflate: ctx.options.perMessageDeflate },
@@ -74,9 +76,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function forget(peer: Peer): void {
     peers.delete(peer);
-    const set = byClient.get(peer.client);
-    set?.delete(peer);
-    if (set?.size === 0) byClient.delete(peer.client);
+    byClient.delete(peer.client, peer);
   }
 
   /** True (and the peer is cut with 4008) when it holds more unsent bytes than the limit. */
@@ -142,12 +142,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     const slice = ctx.source.slice(q.since, q.client);
     ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
     peers.add(peer);
-    let set = byClient.get(peer.client);
-    if (!set) {
-      set = new Set();
-      byClient.set(peer.client, set);
-    }
-    set.add(peer);
+    byClient.add(peer.client, peer);
     // Shared listeners (the peer found through a WeakMap): no closures per connection.
     peerOf.set(ws, peer);
     ws.on('close', onClose);
