@@ -32,7 +32,9 @@ describe('server event-loop p99', () => {
     await sleep(2_200);
     const { body } = await getJson(`${server.url}/stats`);
     const p99 = body.process.eventLoopP99Ms as number;
-    assert.ok(p99 >= 0 && p99 < 5, `idle event-loop p99 ${p99} ms (the resolution alone is 20 ms)`);
+    // Idle reads 0.4-2.8 ms; one stray pause (GC, a timer of the test runner) has read 6.7 ms.
+    // The bound stays at half the resolution, so the old, unsubtracted 20.7-22.8 ms fails it.
+    assert.ok(p99 >= 0 && p99 < 10, `idle event-loop p99 ${p99} ms (the resolution alone is 20 ms)`);
   });
 
   test('a 300 ms block is measured as ~300 ms', async () => {
