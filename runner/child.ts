@@ -70,7 +70,7 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
       this.proc.once('exit', (code, signal) => {
         live.delete(this);
         this.exitInfo = { code, signal };
-        const err = new PushbenchError('PB_CHILD_CRASHED', `${name} exited (code ${code}, signal ${signal})`);
+        const err = this.exitError();
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         if (!this.expectedExit) this.emit('crash', err);
@@ -78,6 +78,12 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
       });
     });
     this.proc.on('error', (err) => this.emit('crash', err));
+  }
+
+  /** How this child ended, as the error its pending and later requests get. */
+  private exitError(): PushbenchError {
+    const { code, signal } = this.exitInfo ?? { code: null, signal: null };
+    return new PushbenchError('PB_CHILD_CRASHED', `${this.name} exited (code ${code}, signal ${signal})`);
   }
 
   get alive(): boolean {
@@ -107,8 +113,7 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
 
   /** Send `{type, id, ...payload}` and wait for `{type:'reply', id}` (default 10 s). */
   request<T = unknown>(type: string, payload: object = {}, timeoutMs = 10_000): Promise<T> {
-    if (!this.alive)
-      return Promise.reject(new PushbenchError('PB_CHILD_CRASHED', `${this.name} is not running`));
+    if (this.exitInfo) return Promise.reject(this.exitError());
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -130,7 +135,8 @@ export class ChildHandle<ToChild extends { type: string } = ChildMessage> extend
           reject(e);
         },
       });
-      this.proc.send({ type, id, ...payload });
+      // A child whose channel already closed is exiting: its exit rejects this request.
+      if (this.proc.connected) this.proc.send({ type, id, ...payload });
     });
   }
 
