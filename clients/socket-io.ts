@@ -14,7 +14,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { Manager, type Socket } from 'socket.io-client';
+import { Manager, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { nowMs } from '../core/clock.ts';
 import type { Envelope, ResumeInfo } from '../core/types.ts';
 import type { ByteMeter } from './bytes.ts';
@@ -46,23 +46,35 @@ export function reasonKind(reason: string): string {
   return reason.replace(/\s+/g, '-');
 }
 
-export class SocketIoClient extends BaseClient {
+/**
+ * What both Socket.IO clients (this one and clients/target/socket-io.ts) share: one Manager
+ * and Socket per client, reconnected by the shared backoff through `socket.connect()`; every
+ * TCP connection through the client's MeteredAgent; a connect timeout of pingInterval +
+ * pingTimeout; a dead connection's transport closed without a DISCONNECT packet (the server
+ * keeps the session for recovery); 'ping' as liveness, disconnects and connect errors as
+ * failures. A subclass names the path and the handshake, and binds its own events.
+ */
+export abstract class SocketIoClientBase extends BaseClient {
   private readonly agent: MeteredAgent;
   private manager: Manager | undefined;
   private socket: Socket | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
-  /** Envelopes received before this connection's hello, with their arrival time. */
-  private early: Array<[Envelope, number]> = [];
-  private helloSeen = false;
 
   constructor(config: ClientConfig, recorder: Recorder) {
     super(config, recorder);
     this.agent = new MeteredAgent(this.stats.meter);
   }
 
+  /** The Manager's engine path and the options only this client sets (perMessageDeflate). */
+  protected abstract managerOptions(): Partial<ManagerOptions> & { path: string };
+  /** The namespace's socket options (the handshake `auth`). */
+  protected socketOptions(): Partial<SocketOptions> | undefined {
+    return undefined;
+  }
+  /** Listen for this client's own events on a new socket. */
+  protected abstract bind(socket: Socket): void;
+
   protected connect(): void {
-    this.helloSeen = false;
-    this.early = [];
     const socket = this.socket ?? this.createSocket();
     const s = this.config.socketio;
     this.connectTimer = setTimeout(
@@ -73,8 +85,7 @@ export class SocketIoClient extends BaseClient {
   }
 
   protected teardown(mode: 'dead' | 'stop'): void {
-    clearTimeout(this.connectTimer);
-    this.early = [];
+    this.clearConnectTimer();
     if (mode === 'stop') {
       this.socket?.disconnect();
       this.agent.destroy();
@@ -85,6 +96,10 @@ export class SocketIoClient extends BaseClient {
     if (engine && engine.readyState !== 'closed') engine.close();
   }
 
+  protected clearConnectTimer(): void {
+    clearTimeout(this.connectTimer);
+  }
+
   private createSocket(): Socket {
     const s = this.config.socketio;
     const kind = s.transport === 'websocket' ? 'ws' : 'poll';
@@ -92,39 +107,70 @@ export class SocketIoClient extends BaseClient {
     const extraHeaders = requestHeaders(this.config.headers, kind, this.config.baseUrl);
     delete extraHeaders['Accept-Encoding'];
     this.manager = new Manager(this.config.baseUrl, {
-      path: '/socket.io/',
       reconnection: false,
       autoConnect: false,
       transports: s.transport === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
       upgrade: s.transport !== 'websocket',
       agent: this.agent as unknown as string,
       extraHeaders,
+      timeout: s.pingIntervalMs + s.pingTimeoutMs,
+      closeOnBeforeunload: false,
+      ...this.managerOptions(),
+    });
+    const socket = this.manager.socket('/', this.socketOptions());
+    this.socket = socket;
+    this.manager.on('ping', () => this.alive(nowMs()));
+    this.bind(socket);
+    socket.on('disconnect', (reason: string) => this.failed(reasonKind(reason), nowMs()));
+    socket.on('connect_error', () => this.failed('connect-error', nowMs()));
+    return socket;
+  }
+}
+
+export class SocketIoClient extends SocketIoClientBase {
+  /** Envelopes received before this connection's hello, with their arrival time. */
+  private early: Array<[Envelope, number]> = [];
+  private helloSeen = false;
+
+  protected override connect(): void {
+    this.helloSeen = false;
+    this.early = [];
+    super.connect();
+  }
+
+  protected override teardown(mode: 'dead' | 'stop'): void {
+    this.early = [];
+    super.teardown(mode);
+  }
+
+  protected managerOptions() {
+    return {
+      path: '/socket.io/',
       // ws takes false (offer no extension); the option's type only knows the object form.
       perMessageDeflate: (this.config.perMessageDeflate ? { threshold: 1024 } : false) as {
         threshold: number;
       },
-      timeout: s.pingIntervalMs + s.pingTimeoutMs,
-      closeOnBeforeunload: false,
-    });
-    const socket = this.manager.socket('/', {
+    };
+  }
+
+  protected override socketOptions() {
+    return {
       auth: (cb: (data: object) => void) => {
         const since = this.resumeSeq();
         cb(since === undefined ? { client: this.id } : { client: this.id, since });
       },
-    });
-    this.socket = socket;
-    this.manager.on('ping', () => this.alive(nowMs()));
+    };
+  }
+
+  protected bind(socket: Socket): void {
     socket.on('hello', (hello: Hello) => this.safely(() => this.onHello(hello)));
     socket.on('envelope', (env: Envelope) => this.onEnvelope(env));
-    socket.on('disconnect', (reason: string) => this.failed(reasonKind(reason), nowMs()));
-    socket.on('connect_error', () => this.failed('connect-error', nowMs()));
-    return socket;
   }
 
   private onHello(hello: Hello): void {
     // A recovered session's replayed events came first: the connection was usable from the first of them.
     const atMs = this.early.length > 0 ? this.early[0][1] : nowMs();
-    clearTimeout(this.connectTimer);
+    this.clearConnectTimer();
     this.helloSeen = true;
     this.opened(hello, atMs, hello.recovered ? 'recovery' : 'seq');
     const early = this.early;
