@@ -115,7 +115,10 @@ export const RUN_DEFAULTS = {
   drainMs: 2_000,
   ratePerS: 10,
   sizeBytes: 256,
-  /** Generator event-loop delay p99 above this flags the run as saturated. */
+  /**
+   * Event-loop delay p99 (in the measured window) above this flags the server or the generator
+   * saturated; the scenario's `saturation.eventLoopP99` (docs/scenarios.md "saturation").
+   */
   saturationMs: 50,
   /** A message source that published a message later than this after its scheduled time fell behind. */
   sourceLagMs: 100,

@@ -172,7 +172,7 @@ export interface RunResult {
     cpuPct: number | null;
     rssMB: number | null;
     eventLoopP99Ms: number | null;
-    /** The server's event-loop p99 in the measured window was over the saturation threshold (RUN_DEFAULTS.saturationMs). */
+    /** The server's event-loop p99 in the measured window was over `saturationThresholdMs`. */
     saturated?: boolean;
     /** Extensions: cost side of the comparison (docs/perf.md "Cost figures in results.json"). */
     cpuMsPerDeliveredMessage?: number;
@@ -182,6 +182,7 @@ export interface RunResult {
   generator: {
     /** null when not measured (the Artillery engine: its generator is Artillery's). */
     eventLoopP99Ms: number | null;
+    /** The generator's event-loop p99 in the measured window was over `saturationThresholdMs`. */
     saturated: boolean;
     /**
      * Extension: CPU ms of the load-generating processes (pushbench's generators, Artillery,
@@ -190,6 +191,11 @@ export interface RunResult {
      */
     cpuMsPerDeliveredMessage?: number | null;
   };
+  /**
+   * The threshold both `saturated` flags were judged against: event-loop delay p99 (ms) in the
+   * measured window (the scenario's `saturation.eventLoopP99`, default 50 ms). Absent in older files.
+   */
+  saturationThresholdMs?: number;
   counters?: RunCounters;
   /** The message source's schedule: envelope `t` is the scheduled time (docs/report.md "Source"). */
   source?: SourceFigures;

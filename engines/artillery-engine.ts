@@ -103,8 +103,9 @@ async function runProtocolOnArtillery(a: ProtocolArgs): Promise<RunResult> {
     );
     run.generator.cpuMsPerDeliveredMessage = artilleryCpuPerDelivered(artilleryCpu, data, s, run);
     run.source = stopped.pacer;
+    run.saturationThresholdMs = s.saturation.eventLoopP99Ms;
     if (run.server.eventLoopP99Ms !== null)
-      run.server.saturated = run.server.eventLoopP99Ms > RUN_DEFAULTS.saturationMs;
+      run.server.saturated = run.server.eventLoopP99Ms > run.saturationThresholdMs;
     return run;
   } finally {
     await server.child.stop(3_000);

@@ -7,7 +7,6 @@
  */
 
 import type { CAPACITY_DEFAULTS } from '../core/defaults.ts';
-import { RUN_DEFAULTS } from '../core/defaults.ts';
 import type { CapacityProbeResult, CapacityStep, RunResult } from '../core/types.ts';
 import { runProtocol } from '../runner/protocol-run.ts';
 import { applyOverrides, defaultScenario } from '../scenarios/load.ts';
@@ -75,7 +74,6 @@ function runStep(o: PushProbeOptions, clients: number): Promise<RunResult> {
     protocol: o.protocol,
     quiet: true,
     allowRemote: false,
-    saturationMs: RUN_DEFAULTS.saturationMs,
     signal: o.signal,
   });
 }

@@ -33,6 +33,13 @@ function runLength(runs: RunView[]): string {
     : `${durations.length} runs × ${each} (${formatDuration(total)} measured)`;
 }
 
+/** ", over the 50ms threshold": what "saturated" meant in that run ('' for an older file). */
+function overThreshold(r: RunView): string {
+  return r.saturationThresholdMs === null
+    ? ''
+    : `, over the ${formatValue('ms', r.saturationThresholdMs)} threshold`;
+}
+
 /** One banner per run that needs a warning (saturated generator, late source, breached SLO). */
 export function renderBanners(runs: RunView[]): string {
   const out: string[] = [];
@@ -41,7 +48,7 @@ export function renderBanners(runs: RunView[]): string {
       const loop =
         r.generator.eventLoopP99Ms === null
           ? ''
-          : ` (event-loop delay p99 ${formatValue('ms', r.generator.eventLoopP99Ms)})`;
+          : ` (event-loop delay p99 ${formatValue('ms', r.generator.eventLoopP99Ms)}${overThreshold(r)})`;
       out.push(
         `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: load generator saturated</strong>${escapeHtml(loop)}. Its latency figures measure the generator, not the protocol: use fewer clients per generator or more generator processes.</div>`,
       );
@@ -50,7 +57,7 @@ export function renderBanners(runs: RunView[]): string {
       const loop =
         r.server.eventLoopP99Ms === null
           ? ''
-          : ` (event-loop delay p99 ${formatValue('ms', r.server.eventLoopP99Ms)} in the measured window)`;
+          : ` (event-loop delay p99 ${formatValue('ms', r.server.eventLoopP99Ms)} in the measured window${overThreshold(r)})`;
       out.push(
         `<div class="banner warn" role="alert"><strong>⚠ ${escapeHtml(r.label)}: server saturated</strong>${escapeHtml(loop)}. Every message and answer waited for the server's event loop: that run measures a server at its limit, not the protocol's latency.</div>`,
       );

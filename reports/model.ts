@@ -94,6 +94,8 @@ export interface RunView {
   };
   /** cpuMsPerMsg: the load-generating processes' CPU per delivered message (null: not measured). */
   generator: { eventLoopP99Ms: number | null; saturated: boolean; cpuMsPerMsg: number | null };
+  /** What both `saturated` flags were judged against (event-loop p99, ms); null: an older file. */
+  saturationThresholdMs: number | null;
   /** Counters the other figures hide (null: an older file or another engine). */
   counters: {
     negativeLatencies: number;
@@ -296,6 +298,7 @@ export function runView(raw: RunResult | Record<string, unknown>, key: string, l
       saturated: g.saturated === true,
       cpuMsPerMsg: num(g.cpuMsPerDeliveredMessage),
     },
+    saturationThresholdMs: num(r.saturationThresholdMs),
     source: sourceView(r.source),
     counters: countersView(r.counters),
     slo: sloPresent ? { passed: slo.passed === true, breaches: strings(slo.breaches) } : null,

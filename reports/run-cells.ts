@@ -10,10 +10,14 @@ import type { RunView } from './model.ts';
 /** Badges (HTML) for runs whose figures need care; '' when none. */
 export function runBadges(run: RunView): string {
   const out: string[] = [];
+  const over =
+    run.saturationThresholdMs === null
+      ? ''
+      : escapeHtml(`: event-loop delay p99 over ${formatValue('ms', run.saturationThresholdMs)}`);
   if (run.generator.saturated)
-    out.push('<span class="badge warn" title="generator saturated">⚠ saturated</span>');
+    out.push(`<span class="badge warn" title="generator saturated${over}">⚠ saturated</span>`);
   if (run.server.saturated)
-    out.push('<span class="badge warn" title="server saturated">⚠ server saturated</span>');
+    out.push(`<span class="badge warn" title="server saturated${over}">⚠ server saturated</span>`);
   if (run.source?.behind)
     out.push('<span class="badge warn" title="message source fell behind its schedule">⚠ source late</span>');
   if (run.slo && !run.slo.passed) out.push('<span class="badge bad" title="SLO breached">✗ SLO</span>');

@@ -39,6 +39,7 @@ export interface AggregateInput {
   baselineRssMB: number;
   faults: AppliedFaultWindow[];
   zombieEvents: Array<{ client: string; atMs: number; lastSeenMs?: number }>;
+  /** Event-loop delay p99 over which the server or the generator is saturated (scenario `saturation`). */
   saturationMs: number;
   /** Clients still below the last message meant for them when the drain's limit passed. */
   behindAtEnd?: string[];
@@ -106,6 +107,7 @@ export function aggregateRun(input: AggregateInput): RunResult {
       saturated: merged.eventLoop.p99Ms > input.saturationMs,
       cpuMsPerDeliveredMessage: generatorCpuPerDelivered(input),
     },
+    saturationThresholdMs: input.saturationMs,
     ...(input.source ? { source: input.source } : {}),
     faults: input.faults.map(
       (f): FaultRecord => ({

@@ -50,7 +50,6 @@ export interface ProtocolRunOptions {
   protocol: ProtocolName;
   quiet: boolean;
   allowRemote: boolean;
-  saturationMs: number;
   /** Aborts the run early (Ctrl-C): figures measured so far are kept. */
   signal?: AbortSignal;
 }
@@ -166,7 +165,7 @@ export async function runProtocolAll(opts: ProtocolRunOptions): Promise<RunResul
         atMs: z.atMs,
         lastSeenMs: z.lastSeenMs,
       })),
-      saturationMs: opts.saturationMs,
+      saturationMs: scenario.saturation.eventLoopP99Ms,
       ...(stopped.pacer ? { source: stopped.pacer } : {}),
     };
     const runs = [

@@ -22,7 +22,6 @@ export interface RunOptions {
   outDir?: string;
   quiet?: boolean;
   allowRemote?: boolean;
-  saturationMs?: number;
   /** Called after each protocol run (e.g. to print a line). */
   onRun?: (run: RunResult) => void;
 }
@@ -54,7 +53,6 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
       protocol,
       quiet: opts.quiet ?? false,
       allowRemote: opts.allowRemote ?? false,
-      saturationMs: opts.saturationMs ?? RUN_DEFAULTS.saturationMs,
       signal,
     }),
   );

@@ -147,6 +147,7 @@ function checkSettings(s: Scenario, problems: ProblemList): void {
   }
   positive(problems, ['server', 'pingInterval'], s.server.serverPingIntervalMs);
   positive(problems, ['server', 'retentionAge'], s.server.retentionMs);
+  positive(problems, ['saturation', 'eventLoopP99'], s.saturation.eventLoopP99Ms);
 }
 
 function checkJitter(problems: ProblemList, base: ProblemPath, latencyMs: number, jitterMs: number): void {

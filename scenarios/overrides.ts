@@ -29,6 +29,8 @@ export interface ScenarioOverrides {
   seed?: number;
   headers?: 'minimal' | 'browser';
   browsers?: number;
+  /** The saturation threshold: replaces the scenario's `saturation.eventLoopP99`. */
+  saturationMs?: number;
   /** A target server (docs/targets.md): its URL, profile and pid, each replacing the scenario's. */
   target?: string;
   profile?: string;
@@ -52,6 +54,7 @@ const FLAG: Record<Key, string> = {
   seed: '--seed',
   headers: '--headers',
   browsers: '--browsers',
+  saturationMs: '--saturation',
   target: '--target',
   profile: '--profile',
   targetPid: '--target-pid',
@@ -101,6 +104,8 @@ function overrideRule(key: Key, v: unknown): string | undefined {
       return isInt(v, 0) ? undefined : UNIT_RULES.size;
     case 'ratePerS':
       return isAmount(v) ? undefined : UNIT_RULES.rate;
+    case 'saturationMs':
+      return isAmount(v) && (v as number) > 0 ? undefined : `${UNIT_RULES.duration}, more than 0`;
     default:
       return isAmount(v) ? undefined : UNIT_RULES.duration;
   }
@@ -123,6 +128,7 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
     target,
     profile,
     targetPid,
+    saturationMs,
     ...rest
   } = overrides;
   const withTarget = overrideTarget(scenario, { target, profile, targetPid });
@@ -140,6 +146,7 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
       ...(ratePerS === undefined ? {} : { ratePerS }),
       ...(sizeBytes === undefined ? {} : { sizeBytes }),
     },
+    ...(saturationMs === undefined ? {} : { saturation: { eventLoopP99Ms: saturationMs } }),
     ...(withTarget
       ? { target: withTarget, heartbeat: { ...scenario.heartbeat, form: withTarget.heartbeatForm } }
       : {}),
@@ -197,6 +204,7 @@ const FROM_FLAG: Record<Key, (v: unknown) => unknown> = {
   rampUpMs: toDurationMs,
   warmUpMs: toDurationMs,
   drainMs: toDurationMs,
+  saturationMs: toDurationMs,
   ratePerS: parseRatePerS,
   sizeBytes: parseSizeBytes,
 };

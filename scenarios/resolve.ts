@@ -136,6 +136,14 @@ export function resolveRaw(raw: unknown, fallbackName: string, problems: Problem
     ...settings,
     headers: r.choice(top, [], 'headers', ['minimal', 'browser'], CLIENT_DEFAULTS.headers),
     browsers: r.number(top, [], 'browsers', SCENARIO_DEFAULTS.browsers, true),
+    saturation: {
+      eventLoopP99Ms: r.duration(
+        r.section(top, 'saturation'),
+        ['saturation'],
+        'eventLoopP99',
+        RUN_DEFAULTS.saturationMs,
+      ),
+    },
     ...(target ? { target } : {}),
     network: isRecord(top.network) ? resolveNetwork(top.network, r) : null,
     faults: Array.isArray(top.faults) ? top.faults.map((f, i) => resolveFault(f, ['faults', i], r)) : [],

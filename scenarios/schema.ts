@@ -90,6 +90,11 @@ export interface Scenario {
   compression: { websocket: 'off' | 'permessage-deflate'; http: 'off' | 'gzip' };
   headers: 'minimal' | 'browser';
   browsers: number;
+  /**
+   * Event-loop delay p99 in the measured window above which the server or the generator is
+   * flagged saturated (docs/scenarios.md "saturation"; default RUN_DEFAULTS.saturationMs).
+   */
+  saturation: { eventLoopP99Ms: number };
   /** A server pushbench did not start (docs/targets.md); absent: pushbench's own servers. */
   target?: ScenarioTarget;
   network: ScenarioNetwork | null;

@@ -55,6 +55,10 @@ function addScenarioFlags(cmd: Command): Command {
     .option('--browsers <n>', 'real Chromium pages added as clients to each protocol run, 0–10 (default 0)')
     .option('--name <name>', "name of the run (default: the scenario's)")
     .option('--seed <n>', `seed for client selection and jitter (default ${RUN_DEFAULTS.seed})`)
+    .option(
+      '--saturation <time>',
+      `event-loop delay p99 over which the server or generator is flagged saturated, e.g. 20ms (default: the scenario's, ${RUN_DEFAULTS.saturationMs}ms)`,
+    )
     .option('--out <dir>', 'output folder for <run-id>/results.json and index.html', RUN_DEFAULTS.outDir)
     .option('--json', 'print results.json to stdout (no progress, no table)')
     .option('--quiet', 'no progress display')

@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { mergeWorkerReports } from '../../clients/merge.ts';
 import type { WorkerReport } from '../../clients/report-types.ts';
-import { BACKOFF_DEFAULTS, HEARTBEAT_DEFAULTS, RUN_DEFAULTS, SOAK_DEFAULTS } from '../../core/defaults.ts';
+import { BACKOFF_DEFAULTS, HEARTBEAT_DEFAULTS, SOAK_DEFAULTS } from '../../core/defaults.ts';
 import { PROTOCOLS, type ProtocolName } from '../../core/types.ts';
 import { type AppliedFaultWindow, aggregateRun } from '../../runner/aggregate.ts';
 import type { ChildHandle } from '../../runner/child.ts';
@@ -378,7 +378,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         baselineRssMB: startStats.process.rssMB,
         faults: appliedPerClient(windows.get(p) ?? [], [reports.get(p) as WorkerReport]),
         zombieEvents: zombies.filter((z) => z.protocol === p),
-        saturationMs: RUN_DEFAULTS.saturationMs,
+        saturationMs: scenario.saturation.eventLoopP99Ms,
         behindAtEnd: behind.get(p) ?? [],
       });
       perProtocol[p] = {

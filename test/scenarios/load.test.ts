@@ -78,6 +78,7 @@ describe('defaults', () => {
     assert.deepEqual(s.compression, { websocket: 'off', http: 'off' });
     assert.equal(s.headers, 'minimal');
     assert.equal(s.browsers, 0);
+    assert.deepEqual(s.saturation, { eventLoopP99Ms: RUN_DEFAULTS.saturationMs });
     assert.equal(s.network, null);
     assert.deepEqual(s.faults, []);
     assert.equal(s.slo, null);
@@ -132,6 +133,7 @@ describe('units', () => {
     assert.deepEqual(s.compression, { websocket: 'permessage-deflate', http: 'gzip' });
     assert.equal(s.headers, 'browser');
     assert.equal(s.browsers, 1);
+    assert.deepEqual(s.saturation, { eventLoopP99Ms: 20 });
     assert.deepEqual(s.network, { latencyMs: 20, jitterMs: 5, rateKbps: 2000 });
     assert.deepEqual(s.faults, [
       {
@@ -334,6 +336,28 @@ describe('semantic rules', () => {
       'heartbeat.interval: must be more than 0',
       'backoff.max: 1s is less than initial (2s)',
     ]);
+  });
+
+  test('the saturation threshold is a duration with its unit, more than 0', async () => {
+    const at = (eventLoopP99: unknown) =>
+      problemsOf(() => parseScenario(`name: x\nsaturation:\n  eventLoopP99: ${eventLoopP99}\n`, 'x.yaml'));
+    assert.deepEqual(await at('0ms'), ['saturation.eventLoopP99: must be more than 0 (line 3)']);
+    assert.deepEqual(await at('0'), ['saturation.eventLoopP99: must be more than 0 (line 3)']);
+    assert.deepEqual(await at('50'), [
+      'saturation.eventLoopP99: expected a duration such as "5s" (50 has no unit: write "50s" or "50ms") (line 3)',
+    ]);
+    assert.deepEqual(await at('-5ms'), [
+      'saturation.eventLoopP99: expected a duration such as "5s" (line 3)',
+    ]);
+    assert.deepEqual(await at('fast'), [
+      'saturation.eventLoopP99: expected a duration such as "5s" (line 3)',
+    ]);
+    assert.deepEqual(await problemsFor({ saturation: { p99: '5ms' } }), [
+      'saturation.p99: unknown key (allowed: eventLoopP99)',
+    ]);
+    assert.deepEqual(resolveScenario({ saturation: { eventLoopP99: '500us' } }, 'x').saturation, {
+      eventLoopP99Ms: 0.5,
+    });
   });
 
   test('too few workers for the open-files budget', async () => {

@@ -79,6 +79,23 @@ describe('applyOverrides', () => {
     ]);
   });
 
+  test('--saturation replaces the scenario threshold; 0 or a bare number is refused', async () => {
+    const file = await loadScenario(shipped('silent-drop.yaml'));
+    const o = overridesFromFlags({ saturation: '20ms' });
+    assert.deepEqual(o, { saturationMs: 20 });
+    const s = applyOverrides(file, o);
+    assert.deepEqual(s.saturation, { eventLoopP99Ms: 20 });
+    assert.notEqual(file.saturation.eventLoopP99Ms, 20, 'the input is not modified');
+    assert.deepEqual(
+      badOption(() => overridesFromFlags({ saturation: '0ms' })),
+      ['--saturation: expected a duration such as "5s", more than 0'],
+    );
+    assert.deepEqual(
+      badOption(() => overridesFromFlags({ saturation: '20' })),
+      ['--saturation: expected a duration such as "5s", more than 0'],
+    );
+  });
+
   test('the scenario is checked again: a shorter duration must still hold its faults', async () => {
     const file = await loadScenario(shipped('silent-drop.yaml'));
     const problems = badOption(() => applyOverrides(file, { durationMs: 20_000 }));
