@@ -111,7 +111,7 @@ export const RUN_DEFAULTS = {
   durationMs: 30_000,
   rampUpMs: 3_000,
   warmUpMs: 2_000,
-  /** After the source stops: time for in-flight messages to land before counting. */
+  /** After the source stops: the drain's upper limit, raised per protocol to its slowest path (runner/protocol-run.ts drainLimitMs). */
   drainMs: 2_000,
   ratePerS: 10,
   sizeBytes: 256,

@@ -20,6 +20,11 @@ export interface Progress {
 
 const PLAIN_EVERY_MS = 5_000;
 
+/** The latency p99 so far, or '-' before anything was delivered (not a 0 ms p99). */
+export function p99Text(s: ProgressState): string {
+  return s.delivered > 0 ? formatMs(s.p99Ms) : '-';
+}
+
 /** A progress display for one protocol run lasting `totalMs`. */
 export function createProgress(label: string, totalMs: number, quiet: boolean): Progress {
   if (quiet) return { update() {}, stop() {} };
@@ -47,7 +52,7 @@ export function createProgress(label: string, totalMs: number, quiet: boolean): 
   return {
     update(elapsedMs, s) {
       const elapsed = Math.min(totalS, Math.round(elapsedMs / 1000));
-      bar.update(elapsed, { ...s, elapsed, total: totalS, p99: formatMs(s.p99Ms) });
+      bar.update(elapsed, { ...s, elapsed, total: totalS, p99: p99Text(s) });
     },
     stop() {
       bar.stop();
@@ -63,7 +68,7 @@ function plainProgress(label: string, totalMs: number): Progress {
       lastPrint = elapsedMs;
       const pct = Math.min(100, Math.round((elapsedMs / totalMs) * 100));
       console.error(
-        `[${label}] ${pct}% ${s.phase} clients ${s.connected}/${s.clients} delivered ${s.delivered} p99 ${formatMs(s.p99Ms)}`,
+        `[${label}] ${pct}% ${s.phase} clients ${s.connected}/${s.clients} delivered ${s.delivered} p99 ${p99Text(s)}`,
       );
     },
     stop() {},

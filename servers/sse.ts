@@ -18,6 +18,7 @@ import { ClientIndex } from './client-index.ts';
 import type { ServerContext } from './context.ts';
 import { acceptsGzip } from './poll-answer.ts';
 import type { Entry } from './source.ts';
+import { SpreadTimer } from './spread.ts';
 import { directStreamSocket, type PreparedEvent, prepareEvent, writeEvent } from './sse-event.ts';
 import { parseQuery } from './validate.ts';
 
@@ -90,6 +91,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     const s: Stream = { res, gzip, socket: gzip ? null : directStreamSocket(res), client };
     streams.add(s);
     byClient.add(client, s);
+    keepAlive.add(s);
     // One shared listener ('close' fires once), the stream found through a WeakMap: no closure per stream.
     streamOf.set(res, s);
     res.on('close', onClose);
@@ -102,6 +104,7 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
     s.gzip?.destroy();
     streams.delete(s);
     byClient.delete(s.client, s);
+    keepAlive.delete(s);
   }
 
   const onMessage = (env: Envelope, json: string) => {
@@ -114,12 +117,11 @@ export function sse(app: FastifyInstance, ctx: ServerContext): void {
   };
   ctx.source.on('message', onMessage);
 
-  const keepAlive = setInterval(() => {
-    for (const s of streams) write(s, KEEP_ALIVE);
-  }, ctx.options.sseKeepAliveMs);
+  // Each stream gets a keep-alive once per interval, a slice of the streams per tick (servers/spread.ts).
+  const keepAlive = new SpreadTimer<Stream>(ctx.options.sseKeepAliveMs, (s) => write(s, KEEP_ALIVE));
 
   ctx.onShutdown(() => {
-    clearInterval(keepAlive);
+    keepAlive.stop();
     ctx.source.off('message', onMessage);
     for (const s of [...streams]) {
       // End the chunked stream (gzip: its trailer first), then the connection (FIN after the terminator).

@@ -20,8 +20,16 @@ import type { Envelope } from '../core/types.ts';
 import { ClientIndex } from './client-index.ts';
 import type { ServerContext } from './context.ts';
 import { originAllowed } from './http-errors.ts';
+import { SpreadTimer } from './spread.ts';
 import { type PushQuery, parseQuery } from './validate.ts';
-import { directSocket, prepareText, sendPing, sendPrepared } from './ws-frame.ts';
+import {
+  directSocket,
+  type PreparedFrame,
+  prepareText,
+  sendPing,
+  sendPrepared,
+  sendPreparedBatch,
+} from './ws-frame.ts';
 
 interface Peer {
   ws: WebSocket;
@@ -52,6 +60,9 @@ function releaseUpgrade(ws: WebSocket): void {
 /** ws errors end in 'close' (and forget()); nothing to add. */
 function ignoreError(): void {}
 
+/** The most resume backlog written in one piece (bytes of payload): one socket write each. */
+const CATCH_UP_PIECE_BYTES = 64 * 1024;
+
 function queryOf(req: FastifyRequest): PushQuery {
   const params = req.params as Record<string, unknown>;
   return parseQuery(req.query, params.client !== undefined ? { pathClient: params.client } : {});
@@ -76,6 +87,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
 
   function forget(peer: Peer): void {
     peers.delete(peer);
+    pinger.delete(peer);
     byClient.delete(peer.client, peer);
   }
 
@@ -143,6 +155,7 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
     ws.send(JSON.stringify({ type: 'hello', ...slice.info, ...ctx.source.helloExtra(q.client) }));
     peers.add(peer);
     byClient.add(peer.client, peer);
+    pinger.add(peer);
     // Shared listeners (the peer found through a WeakMap): no closures per connection.
     peerOf.set(ws, peer);
     ws.on('close', onClose);
@@ -152,27 +165,32 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
   }
 
   /**
-   * Write the resume backlog in pieces: while the connection holds at most half the send-buffer
-   * limit unsent, then again once that piece is on the socket (docs/servers.md, slow consumers).
-   * A client that stops reading holds at most the limit; live messages meanwhile come through
-   * the same cursor, in order. When the cursor reaches the newest message the peer is live.
+   * Write the resume backlog in pieces of at most CATCH_UP_PIECE_BYTES, each ONE socket write
+   * of its frames (ws-frame.ts sendPreparedBatch), the next once that piece is on the socket;
+   * a piece ends early where the connection would hold more than half the send-buffer limit
+   * unsent (docs/servers.md, slow consumers). A reconnect burst thus costs one write per peer and piece, not one per
+   * message. Live messages meanwhile come through the same cursor, in order. When the cursor
+   * reaches the newest message the peer is live.
    */
   function catchUp(peer: Peer): void {
     if (peer.after === null || peer.ws.readyState !== peer.ws.OPEN || !peers.has(peer)) return;
     const { entries } = ctx.source.slice(peer.after, peer.client);
-    let i = 0;
-    for (; i < entries.length; i++) {
-      peer.after = entries[i].env.seq;
-      counters.messagesSent++;
-      if (i === entries.length - 1 || peer.ws.bufferedAmount + entries[i].json.length > limit / 2) {
-        peer.ws.send(entries[i].json, () => catchUp(peer));
-        i++;
+    const piece: PreparedFrame[] = [];
+    let bytes = 0;
+    for (const entry of entries) {
+      if (piece.length > 0 && (bytes >= CATCH_UP_PIECE_BYTES || peer.ws.bufferedAmount + bytes > limit / 2))
         break;
-      }
-      peer.ws.send(entries[i].json);
+      const frame = prepareText(entry.json);
+      piece.push(frame);
+      bytes += frame.payload.length;
+      peer.after = entry.env.seq;
     }
+    counters.messagesSent += piece.length;
     // Every retained message after the cursor is written: the next one goes out live.
-    if (i >= entries.length) peer.after = null;
+    if (piece.length === entries.length) {
+      peer.after = null;
+      sendPreparedBatch(peer.ws, piece, peer.socket);
+    } else sendPreparedBatch(peer.ws, piece, peer.socket, () => catchUp(peer));
   }
 
   const peerOf = new WeakMap<WebSocket, Peer>();
@@ -205,26 +223,26 @@ export async function websocket(app: FastifyInstance, ctx: ServerContext): Promi
   };
   ctx.source.on('message', onMessage);
 
-  const pinger = setInterval(() => {
-    for (const peer of peers) {
-      if (!peer.alive) {
-        forget(peer);
-        ctx.recordZombie({
-          protocol: 'websocket',
-          client: peer.client,
-          atMs: nowMs(),
-          lastSeenMs: peer.lastSeenMs,
-        });
-        peer.ws.terminate();
-        continue;
-      }
-      peer.alive = false;
-      if (!cutIfSlow(peer)) sendPing(peer.ws, peer.socket);
+  // Every peer is pinged once per interval, a slice of the peers per tick (servers/spread.ts),
+  // and reaped one interval after a missed pong.
+  const pinger = new SpreadTimer<Peer>(ctx.options.serverPingIntervalMs, (peer) => {
+    if (!peer.alive) {
+      forget(peer);
+      ctx.recordZombie({
+        protocol: 'websocket',
+        client: peer.client,
+        atMs: nowMs(),
+        lastSeenMs: peer.lastSeenMs,
+      });
+      peer.ws.terminate();
+      return;
     }
-  }, ctx.options.serverPingIntervalMs);
+    peer.alive = false;
+    if (!cutIfSlow(peer)) sendPing(peer.ws, peer.socket);
+  });
 
   ctx.onShutdown(async () => {
-    clearInterval(pinger);
+    pinger.stop();
     ctx.source.off('message', onMessage);
     await closeAll(peers, ctx.options.shutdownTimeoutMs / 2);
   });

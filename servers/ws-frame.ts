@@ -123,6 +123,29 @@ export function sendPrepared(
   return true;
 }
 
+/**
+ * Send prepared frames to one peer, in order: ONE direct write of all their bytes when safe,
+ * else ws.send each; `done` once the last is written. False when not open.
+ */
+export function sendPreparedBatch(
+  ws: WebSocket,
+  frames: PreparedFrame[],
+  socket: Socket | null,
+  done?: () => void,
+): boolean {
+  if (ws.readyState !== OPEN) return false;
+  const bytes = frames.every((f) => f.bytes !== null) ? frames.map((f) => f.bytes as Buffer) : null;
+  if (bytes !== null && socket !== null && senderIdle(ws)) {
+    socket.write(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes), done && (() => done()));
+    return true;
+  }
+  frames.forEach((f, i) => {
+    ws.send(f.payload, { binary: false }, i === frames.length - 1 && done ? () => done() : undefined);
+  });
+  if (frames.length === 0) done?.();
+  return true;
+}
+
 /** Send an empty protocol ping: the prebuilt 2-byte frame when safe, else ws.ping(); false when not open. */
 export function sendPing(ws: WebSocket, socket: Socket | null = directSocket(ws)): boolean {
   if (ws.readyState !== OPEN) return false;
@@ -135,9 +158,13 @@ export function sendPing(ws: WebSocket, socket: Socket | null = directSocket(ws)
  * `socket` non-null means directSocket checked the internals' shape for this ws.
  */
 function writeDirect(ws: WebSocket, bytes: Buffer, socket: Socket | null): boolean {
-  if (socket === null) return false;
-  const sender = (ws as unknown as WsInternals)._sender as NonNullable<WsInternals['_sender']>;
-  if (sender._state !== SENDER_IDLE || sender._queue.length > 0) return false;
+  if (socket === null || !senderIdle(ws)) return false;
   socket.write(bytes);
   return true;
+}
+
+/** ws writes synchronously itself: nothing queued or being compressed in its Sender. */
+function senderIdle(ws: WebSocket): boolean {
+  const sender = (ws as unknown as WsInternals)._sender as NonNullable<WsInternals['_sender']>;
+  return sender._state === SENDER_IDLE && sender._queue.length === 0;
 }

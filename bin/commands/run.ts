@@ -46,7 +46,7 @@ function addScenarioFlags(cmd: Command): Command {
     .option('--warmup <time>', `excluded from latency figures (default ${RUN_DEFAULTS.warmUpMs / 1000}s)`)
     .option(
       '--drain <time>',
-      `after the source stops, time for in-flight messages (default ${RUN_DEFAULTS.drainMs / 1000}s)`,
+      `after the source stops, at most this long for every client to get the last message; raised to the protocol's slowest path (default ${RUN_DEFAULTS.drainMs / 1000}s; docs/scenarios.md)`,
     )
     .option('--rate <rate>', `messages per second, e.g. 10 or 600/m (default ${RUN_DEFAULTS.ratePerS})`)
     .option('--size <size>', `payload size, e.g. 256 or 1KB (default ${RUN_DEFAULTS.sizeBytes})`)

@@ -90,6 +90,32 @@ describe('websocket', () => {
     assert.equal(server!.stats().zombies.reaped, 1);
   });
 
+  test('protocol pings are spread over the interval in groups, each peer pinged once per interval', async () => {
+    // 1 s interval: 20 ticks of 50 ms, 40 peers in 20 groups of 2.
+    await start({ serverPingIntervalMs: 1_000 });
+    const all = Array.from({ length: 40 }, (_, i) => peer(`/ws?client=p${i}`));
+    await Promise.all(all.map((p) => p.opened));
+    const pingsAt: number[][] = all.map(() => []);
+    const t0 = Date.now();
+    for (const [i, p] of all.entries()) p.ws.on('ping', () => pingsAt[i].push(Date.now() - t0));
+    await new Promise((r) => setTimeout(r, 2_100));
+    // Each peer: 2 pings (its group's tick in each of 2 intervals), ~1 s apart.
+    for (const [i, at] of pingsAt.entries()) {
+      assert.ok(at.length >= 2 && at.length <= 3, `peer ${i}: ${at.length} pings`);
+      const gap = at[1] - at[0];
+      assert.ok(gap > 900 && gap < 1_100, `peer ${i}: pings ${gap} ms apart`);
+    }
+    // Spread: the first interval's pings fall into many 50 ms slices, none with more than a few.
+    const slices = new Map<number, number>();
+    for (const at of pingsAt)
+      slices.set(Math.floor(at[0] / 50), (slices.get(Math.floor(at[0] / 50)) ?? 0) + 1);
+    assert.ok(slices.size >= 15, `the first pings fell into ${slices.size} slices of 50 ms`);
+    assert.ok(
+      Math.max(...slices.values()) <= 4,
+      `at most ${Math.max(...slices.values())} pings in one slice`,
+    );
+  });
+
   test('with broadcasts flowing, answering peers stay and a silent one is reaped', async () => {
     await start({ serverPingIntervalMs: 100 });
     const healthy = peer('/ws?client=alive');
