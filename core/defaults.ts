@@ -278,6 +278,8 @@ export const PERF_DEFAULTS = {
   longPollMeasureMs: 10_000,
   quickLongPollRatePerS: 2,
   quickLongPollMeasureMs: 3_000,
+  /** SSE and WebSocket fan-outs against nginx + nchan (one worker process); --quick: quickClients. */
+  nchanClients: [1_000, 5_000],
   /** Ratio bounds (pushbench ÷ baseline), the targets of docs/perf.md. */
   targets: {
     fanoutLatencyP50Max: 0.9,
@@ -292,6 +294,8 @@ export const PERF_DEFAULTS = {
     /** Long-poll server CPU per delivered message and release time, pushbench ÷ bare. */
     longPollCpuMax: 1.0,
     longPollReleaseMax: 1.0,
+    /** SSE and WebSocket server CPU per delivered message, pushbench ÷ nginx + nchan. */
+    nchanCpuMax: 1.0,
   },
 };
 

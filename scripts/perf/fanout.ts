@@ -1,20 +1,23 @@
 /**
- * Comparisons 1, 5 and 7 of docs/perf.md: fan-out to N clients — a bare baseline (a `ws` send
- * loop, a `node:http` SSE write loop, or `node:http` held long polls answered on publish) vs
- * pushbench's server (heartbeats, accounting and all) — received by the same minimal receivers
- * in their own processes, same rate and size. Both servers run for the whole comparison; each repetition runs both sides,
+ * Comparisons 1, 5, 7 and 8 of docs/perf.md: fan-out to N clients — a bare baseline (a `ws` send
+ * loop, a `node:http` SSE write loop, or `node:http` held long polls answered on publish), or
+ * nginx + nchan (nchan.ts), vs pushbench's server (heartbeats, accounting and all) — received by
+ * the same minimal receivers in their own processes, same rate and size. Both servers run for
+ * the whole comparison; each repetition runs both sides,
  * alternating which goes first. Per trial: connect N, publish, warm up, then one
  * measured window: latency p50 / p99 at the receivers, server CPU per 1,000 delivered
  * messages, server memory per open connection (RSS and heap after a GC), and the release
  * time: publish → the last peer's write returned, per message, measured in the server.
  */
 import type { ChildHandle } from '../../runner/child.ts';
+import { startNchanServer } from './nchan.ts';
 import {
   connectAll,
   disconnectAll,
   drained,
+  type FanoutServer,
+  fanoutServer,
   measureAll,
-  type ServerProc,
   sleep,
   sleepUntil,
   startReceivers,
@@ -27,6 +30,8 @@ import type { Comparison, Side, Target } from './types.ts';
 
 export interface FanoutSettings {
   protocol: 'websocket' | 'sse' | 'long-poll';
+  /** What pushbench is measured against: the bare server (default) or nginx + nchan (not long-poll). */
+  against?: 'bare' | 'nchan';
   clients: number;
   repetitions: number;
   ratePerS: number;
@@ -40,8 +45,7 @@ export interface FanoutSettings {
 
 interface SideSpec {
   name: string;
-  server: ServerProc;
-  path: string;
+  server: FanoutServer;
 }
 
 /** Run one fan-out comparison (both sides, alternating, `repetitions` times). */
@@ -49,6 +53,7 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
   const startedAtMs = performance.now();
   const common = { ratePerS: s.ratePerS, sizeBytes: s.sizeBytes };
   const procs: ChildHandle[] = [];
+  const stops: Array<() => Promise<void>> = [];
   const bareOf = { websocket: 'bare-ws', sse: 'bare-sse', 'long-poll': 'bare-long-poll' } as const;
   const bareName = {
     websocket: 'bare ws send loop',
@@ -57,9 +62,24 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
   };
   const path = { websocket: '/ws', sse: '/sse', 'long-poll': '/long-poll' }[s.protocol];
   const title = { websocket: 'WebSocket', sse: 'SSE', 'long-poll': 'Long-poll' }[s.protocol];
+  const nchan = s.against === 'nchan';
+  if (nchan && s.protocol === 'long-poll') throw new Error('the nchan comparison is SSE and WebSocket');
+  const notes: string[] = [];
   try {
-    const bare = await startServerProc(`bare ${s.protocol}`, { kind: bareOf[s.protocol], ...common });
-    procs.push(bare.handle);
+    let floor: SideSpec;
+    let publishFailures = () => 0;
+    let extra: Record<string, unknown> | undefined;
+    if (nchan) {
+      const server = await startNchanServer(s);
+      stops.push(() => server.stop());
+      publishFailures = server.publishFailures;
+      extra = { nginxPids: server.pids };
+      floor = { name: 'nginx + nchan', server };
+    } else {
+      const bare = await startServerProc(`bare ${s.protocol}`, { kind: bareOf[s.protocol], ...common });
+      procs.push(bare.handle);
+      floor = { name: bareName[s.protocol], server: fanoutServer(bare, path) };
+    }
     const ours = await startServerProc(`pushbench ${s.protocol}`, {
       kind: 'pushbench',
       protocols: [s.protocol],
@@ -68,12 +88,8 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
     procs.push(ours.handle);
     const receivers = await startReceivers(Math.max(1, Math.ceil(s.clients / s.clientsPerReceiver)));
     procs.push(...receivers);
-    const sides: SideSpec[] = [
-      { name: bareName[s.protocol], server: bare, path },
-      { name: `pushbench ${s.protocol}`, server: ours, path },
-    ];
+    const sides: SideSpec[] = [floor, { name: `pushbench ${s.protocol}`, server: fanoutServer(ours, path) }];
     const reps = new Map<SideSpec, Array<Record<string, number>>>(sides.map((side) => [side, []]));
-    const notes: string[] = [];
     for (let rep = 0; rep < s.repetitions; rep++) {
       for (const side of alternate(rep, sides[0], sides[1])) {
         reps.get(side)!.push(await trial(s, side, receivers, notes));
@@ -83,25 +99,35 @@ export async function compareFanout(s: FanoutSettings): Promise<Comparison> {
     const subject = sideOf(sides[1].name, reps.get(sides[1])!);
     const baseline = sideOf(sides[0].name, reps.get(sides[0])!);
     notes.push(...receiverBoundNotes([subject, baseline]));
+    if (publishFailures()) notes.push(`nginx + nchan: ${publishFailures()} publishes not accepted`);
+    const latencyAndCpu = {
+      latencyP50: 'latencyP50Ms',
+      latencyP99: 'latencyP99Ms',
+      cpuPerDelivered: 'cpuMsPer1000Delivered',
+    };
+    // nginx has no heap to read, and its release happens inside it.
+    const ratioOf = nchan
+      ? latencyAndCpu
+      : { ...latencyAndCpu, memoryPerConnection: 'heapKBPerConnection', release: 'releaseP50Ms' };
     return comparison({
-      id: `${s.protocol}-fanout-${s.clients}`,
+      id: `${s.protocol}-${nchan ? 'nchan' : 'fanout'}-${s.clients}`,
       title: `${title} fan-out to ${n} clients: pushbench vs ${sides[0].name}`,
       subject,
       baseline,
-      ratioOf: {
-        latencyP50: 'latencyP50Ms',
-        latencyP99: 'latencyP99Ms',
-        cpuPerDelivered: 'cpuMsPer1000Delivered',
-        memoryPerConnection: 'heapKBPerConnection',
-        release: 'releaseP50Ms',
-      },
+      ratioOf,
       targets: s.targets,
-      settings: { ...s, targets: undefined, receiverProcesses: receivers.length },
+      settings: {
+        ...s,
+        targets: undefined,
+        receiverProcesses: receivers.length,
+        ...(nchan ? { nginxWorkerProcesses: 1 } : {}),
+      },
+      extra,
       notes,
       startedAtMs,
     });
   } finally {
-    await stopAll(procs);
+    await Promise.all([stopAll(procs), ...stops.map((stop) => stop())]);
   }
 }
 
@@ -128,39 +154,46 @@ async function trial(
 ): Promise<Record<string, number>> {
   const protocol: ReceiverProtocol = s.protocol === 'websocket' ? 'ws' : s.protocol;
   const scheme = protocol === 'ws' ? 'ws' : 'http';
-  const base = side.server.url.replace(/^http/, scheme);
-  const urls = Array.from({ length: s.clients }, (_, i) => `${base}${side.path}?client=p${i + 1}`);
+  const base = side.server.endpoint.replace(/^http/, scheme);
+  const urls = Array.from({ length: s.clients }, (_, i) => `${base}?client=p${i + 1}`);
   const before = await side.server.memory();
   const { open, failed } = await connectAll(receivers, protocol, urls, s.connectConcurrency);
   if (failed > 0) notes.push(`${side.name}: ${failed} of ${s.clients} receivers failed to connect`);
   const after = await side.server.memory();
-  await side.server.handle.request('source-start');
+  await side.server.startSource();
   await sleep(s.warmUpMs);
   const startMs = Date.now() + 100;
   const endMs = startMs + s.measureMs;
   const measured = measureAll(receivers, startMs, endMs);
   await sleepUntil(startMs);
-  const cpu0 = await side.server.cpu();
-  await side.server.handle.request('release-times');
+  const cpu0 = await side.server.cpuMs();
+  await side.server.releaseTimes?.();
   await sleepUntil(endMs);
-  const cpu1 = await side.server.cpu();
-  const releases = await side.server.handle.request<number[]>('release-times');
+  const cpu1 = await side.server.cpuMs();
+  const releases = await side.server.releaseTimes?.();
   const { delivered, latencyUs, receiverCpuMs } = await measured;
-  await side.server.handle.request('source-stop');
+  await side.server.stopSource();
   await disconnectAll(receivers);
   if (!(await drained(side.server))) notes.push(`${side.name}: connections still open after a trial`);
   const expected = (s.ratePerS * s.measureMs * open) / 1000;
+  const perOpen = (kb: number | undefined, kb0: number | undefined) =>
+    open && kb !== undefined && kb0 !== undefined ? (kb - kb0) / open : Number.NaN;
   return {
     latencyP50Ms: latencyUs.getValueAtPercentile(50) / 1000,
     latencyP99Ms: latencyUs.getValueAtPercentile(99) / 1000,
-    cpuMsPer1000Delivered: delivered ? ((cpu1.cpuMs - cpu0.cpuMs) * 1000) / delivered : Number.NaN,
-    serverCpuPct: ((cpu1.cpuMs - cpu0.cpuMs) / s.measureMs) * 100,
+    cpuMsPer1000Delivered: delivered ? ((cpu1 - cpu0) * 1000) / delivered : Number.NaN,
+    serverCpuPct: ((cpu1 - cpu0) / s.measureMs) * 100,
     receiverCpuMsPer1000Delivered: delivered ? (receiverCpuMs * 1000) / delivered : Number.NaN,
     delivered,
     deliveredShare: expected ? delivered / expected : 0,
-    rssKBPerConnection: open ? (after.rssKB - before.rssKB) / open : Number.NaN,
-    heapKBPerConnection: open ? (after.heapKB - before.heapKB) / open : Number.NaN,
-    releaseP50Ms: median(releases),
-    releaseMaxMs: releases.length ? Math.max(...releases) : Number.NaN,
+    rssKBPerConnection: perOpen(after.rssKB, before.rssKB),
+    // Absent where the server cannot tell (nginx: no heap, the release inside it).
+    ...(after.heapKB === undefined ? {} : { heapKBPerConnection: perOpen(after.heapKB, before.heapKB) }),
+    ...(releases === undefined
+      ? {}
+      : {
+          releaseP50Ms: median(releases),
+          releaseMaxMs: releases.length ? Math.max(...releases) : Number.NaN,
+        }),
   };
 }

@@ -1,10 +1,11 @@
 /**
- * `npm run perf [-- --quick] [--only websocket,generator,poll,proxy,sse,artillery,long-poll] [--repetitions N] [--out DIR]`:
- * pushbench measured against the bare floor (docs/perf.md), both sides of every comparison in
+ * `npm run perf [-- --quick] [--only websocket,generator,poll,proxy,sse,artillery,long-poll,nchan] [--repetitions N] [--out DIR]`:
+ * pushbench measured against the bare floor and nginx + nchan (docs/perf.md), both sides of every comparison in
  * the same run, alternating, medians of several repetitions. Writes DIR/perf.json
  * (default reports/out/perf) and prints the ratio table. Exit 0; 1 when a comparison
  * failed (perf.json keeps the others); 2 on a bad option. Targets missed are reported,
- * not an error (the figures depend on the machine's load).
+ * not an error (the figures depend on the machine's load); so is a comparison skipped because
+ * what it needs is not installed (nginx + nchan): noted, and listed in perf.json's `skipped`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -77,7 +78,13 @@ async function run(o: CliOptions): Promise<number> {
   const loadBefore = os.loadavg()[0];
   const comparisons: Comparison[] = [];
   const failures: Array<{ id: string; error: string }> = [];
+  const skipped: Array<{ id: string; reason: string }> = [];
   for (const task of plan(o)) {
+    if (task.skip) {
+      skipped.push({ id: task.id, reason: task.skip });
+      console.log(`perf: ${task.id} skipped: ${task.skip}`);
+      continue;
+    }
     console.log(`perf: ${task.id} …`);
     try {
       comparisons.push(await task.run());
@@ -87,7 +94,7 @@ async function run(o: CliOptions): Promise<number> {
       console.error(`perf: ${task.id} failed: ${error}`);
     }
   }
-  const report: PerfReport & { failures?: typeof failures } = {
+  const report: PerfReport & { failures?: typeof failures; skipped?: typeof skipped } = {
     schema: PERF_SCHEMA_ID,
     quick: o.quick,
     startedAt: startedAt.toISOString(),
@@ -101,12 +108,14 @@ async function run(o: CliOptions): Promise<number> {
     },
     comparisons,
     ...(failures.length ? { failures } : {}),
+    ...(skipped.length ? { skipped } : {}),
   };
   await mkdir(o.outDir, { recursive: true });
   const file = path.join(o.outDir, 'perf.json');
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log('');
   for (const line of ratioTable(report)) console.log(line);
+  for (const { id, reason } of skipped) console.log(`${id}: skipped — ${reason}`);
   console.log(
     `\nload average ${loadBefore.toFixed(2)} → ${report.environment.loadAverageAfter.toFixed(2)} on ${report.environment.cpus} CPUs`,
   );

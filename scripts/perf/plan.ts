@@ -1,9 +1,11 @@
 /**
  * What `npm run perf` runs: the comparisons of docs/perf.md as a list of tasks, full or
  * --quick (few clients, two repetitions, seconds each: the CI form). Settings come from
- * core/defaults.ts PERF_DEFAULTS.
+ * core/defaults.ts PERF_DEFAULTS. A task that cannot run here (nginx + nchan not installed)
+ * carries why, and is skipped.
  */
 import { PERF_DEFAULTS } from '../../core/defaults.ts';
+import { nchanMissing } from '../nginx.ts';
 import { compareArtillery } from './artillery.ts';
 import { compareFanout } from './fanout.ts';
 import { compareGeneratorOverhead } from './generator-overhead.ts';
@@ -12,7 +14,16 @@ import { compareProxy } from './proxy.ts';
 import type { Comparison } from './types.ts';
 
 /** The groups --only accepts. */
-export const GROUPS = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery', 'long-poll'] as const;
+export const GROUPS = [
+  'websocket',
+  'generator',
+  'poll',
+  'proxy',
+  'sse',
+  'artillery',
+  'long-poll',
+  'nchan',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface PlanOptions {
@@ -26,6 +37,8 @@ export interface Task {
   id: string;
   group: Group;
   run: () => Promise<Comparison>;
+  /** Why it cannot run here (then it is skipped, not failed). */
+  skip?: string;
 }
 
 /** The tasks in run order. */
@@ -140,9 +153,27 @@ export function plan(o: PlanOptions): Task[] {
         },
       }),
   });
+  const nchanSkip = nchanMissing();
+  for (const protocol of ['sse', 'websocket'] as const) {
+    for (const clients of o.quick ? [d.quickClients] : d.nchanClients) {
+      tasks.push({
+        id: `${protocol}-nchan-${clients}`,
+        group: 'nchan',
+        ...(nchanSkip ? { skip: nchanSkip } : {}),
+        run: () =>
+          compareFanout({
+            protocol,
+            against: 'nchan',
+            clients,
+            ...load,
+            targets: { cpuPerDelivered: { max: t.nchanCpuMax } },
+          }),
+      });
+    }
+  }
   // Run order: websocket fan-out, generator overhead, polling, proxy, SSE fan-out, generator vs
-  // Artillery, long-poll release.
-  const order: Group[] = ['websocket', 'generator', 'poll', 'proxy', 'sse', 'artillery', 'long-poll'];
+  // Artillery, long-poll release, against nginx + nchan.
+  const order: Group[] = [...GROUPS];
   return tasks
     .filter((task) => o.only.includes(task.group))
     .sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));

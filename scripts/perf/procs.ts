@@ -20,6 +20,39 @@ export interface ServerProc {
   cpu(): Promise<CpuSample>;
   /** CPU and memory after a full GC (for memory per connection). */
   memory(): Promise<CpuSample>;
+  /** Connections the server holds. */
+  connections(): Promise<number>;
+}
+
+/**
+ * A fan-out server as a trial sees it: a server child (fanoutServer below) or nginx + nchan
+ * (nchan.ts).
+ */
+export interface FanoutServer {
+  /** The http URL the receivers open (ws:// for WebSocket), without the query. */
+  endpoint: string;
+  /** The server's CPU time (user + system) so far, ms. */
+  cpuMs(): Promise<number>;
+  /** RSS (and heap after a GC, when the server can tell) in KB. */
+  memory(): Promise<{ rssKB: number; heapKB?: number }>;
+  connections(): Promise<number>;
+  startSource(): Promise<unknown>;
+  stopSource(): Promise<unknown>;
+  /** Publish → the last peer's write returned, ms per message since the last ask; absent when not measurable. */
+  releaseTimes?(): Promise<number[]>;
+}
+
+/** A server child's fan-out endpoint at `path`. */
+export function fanoutServer(server: ServerProc, path: string): FanoutServer {
+  return {
+    endpoint: `${server.url}${path}`,
+    cpuMs: async () => (await server.cpu()).cpuMs,
+    memory: () => server.memory(),
+    connections: () => server.connections(),
+    startSource: () => server.handle.request('source-start'),
+    stopSource: () => server.handle.request('source-stop'),
+    releaseTimes: () => server.handle.request<number[]>('release-times'),
+  };
 }
 
 /** Start a server under test in its own process. */
@@ -31,6 +64,7 @@ export async function startServerProc(name: string, config: ServerChildConfig): 
     url,
     cpu: () => handle.request<CpuSample>('cpu'),
     memory: () => handle.request<CpuSample>('memory', {}, 30_000),
+    connections: () => handle.request<number>('connections'),
   };
 }
 
@@ -85,10 +119,13 @@ export async function disconnectAll(receivers: ChildHandle[]): Promise<void> {
 }
 
 /** Wait until the server holds no connection (the previous trial's sockets are gone). */
-export async function drained(server: ServerProc, timeoutMs = 10_000): Promise<boolean> {
+export async function drained(
+  server: { connections(): Promise<number> },
+  timeoutMs = 10_000,
+): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if ((await server.handle.request<number>('connections')) === 0) return true;
+    if ((await server.connections()) === 0) return true;
     await sleep(100);
   }
   return false;

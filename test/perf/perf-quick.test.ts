@@ -1,6 +1,7 @@
 /**
  * `npm run perf -- --quick` (the CI form) runs every comparison of docs/perf.md and writes
- * perf.json with both sides' figures and every ratio, finite and positive. Behaviour, not
+ * perf.json with both sides' figures and every ratio, finite and positive (the nginx + nchan
+ * ones listed as skipped where nginx or the module is missing). Behaviour, not
  * speed: no target is asserted (the machine is shared). Runs the script as its own process,
  * as npm does; allowed up to 4 minutes (the Artillery comparison starts Artillery four times).
  */
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { nchanMissing } from '../../scripts/nginx.ts';
 import type { PerfReport } from '../../scripts/perf/types.ts';
 
 const MAIN = fileURLToPath(new URL('../../scripts/perf/main.ts', import.meta.url));
@@ -32,6 +34,12 @@ const EXPECTED: Array<[string, string[]]> = [
   ['generator-vs-artillery-', ['generatorCpuPerDelivered', 'latencyP50', 'latencyP99']],
   ['long-poll-fanout-', ['latencyP50', 'cpuPerDelivered', 'release']],
 ];
+const NCHAN: Array<[string, string[]]> = [
+  ['sse-nchan-', ['latencyP50', 'latencyP99', 'cpuPerDelivered']],
+  ['websocket-nchan-', ['latencyP50', 'latencyP99', 'cpuPerDelivered']],
+];
+const nchan = nchanMissing() === undefined;
+if (nchan) EXPECTED.push(...NCHAN);
 
 describe('npm run perf -- --quick', () => {
   test('completes and writes perf.json with every comparison and every ratio', {
@@ -52,7 +60,15 @@ describe('npm run perf -- --quick', () => {
     clearTimeout(timer);
     assert.equal(code, 0, output);
     assert.match(output, /comparison\s+ratio/, 'the ratio table was printed');
-    const report = JSON.parse(await readFile(path.join(outDir, 'perf.json'), 'utf8')) as PerfReport;
+    const report = JSON.parse(await readFile(path.join(outDir, 'perf.json'), 'utf8')) as PerfReport & {
+      skipped?: Array<{ id: string }>;
+    };
+    if (!nchan)
+      for (const [prefix] of NCHAN)
+        assert.ok(
+          report.skipped?.some((s) => s.id.startsWith(prefix)),
+          prefix,
+        );
     assert.equal(report.schema, 'pushbench/perf@1');
     assert.equal(report.quick, true);
     assert.equal(report.comparisons.length, EXPECTED.length);
