@@ -38,8 +38,8 @@ function readStat(pid: number): Stat | undefined {
   return { ppid: Number(f[1]), utime: Number(f[11]), stime: Number(f[12]), rssPages: Number(f[21]) };
 }
 
-/** `pid` and every descendant alive now. */
-function tree(pid: number): number[] {
+/** `pid` (first) and every descendant alive now (from /proc). */
+export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -75,7 +75,7 @@ export function sampleProcessTree(pid: number): ProcSample | undefined {
   let system = 0;
   let pages = 0;
   let processes = 0;
-  for (const p of tree(pid)) {
+  for (const p of processTree(pid)) {
     const s = readStat(p);
     if (!s) continue;
     processes++;

@@ -6,11 +6,12 @@
  * of the master and its workers), temp directory removed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { processTree } from '../runner/proc-stats.ts';
 
 export const NGINX = '/usr/sbin/nginx';
 const MODULE_DIRS = ['/usr/lib/nginx/modules', '/usr/share/nginx/modules'];
@@ -108,18 +109,9 @@ process.on('exit', () => {
   for (const p of running) killTree(p.pid!, 'SIGKILL');
 });
 
-/** pid's children (from /proc). */
+/** pid's descendants (nginx: its workers), from /proc. */
 function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(name));
-    } catch {}
-  }
-  return out;
+  return processTree(pid).slice(1);
 }
 
 function killTree(pid: number, signal: NodeJS.Signals): void {
@@ -173,7 +165,7 @@ export async function startNchan(o: NchanOptions = {}): Promise<Nginx> {
     }
     await sleep(50);
   }
-  const pids = () => [proc.pid!, ...childrenOf(proc.pid!)];
+  const pids = () => processTree(proc.pid!);
   return { url: `http://127.0.0.1:${port}`, pid: proc.pid!, dir, pids, stop };
 }
 

@@ -134,6 +134,10 @@ export function sendPreparedBatch(
   done?: () => void,
 ): boolean {
   if (ws.readyState !== OPEN) return false;
+  if (frames.length === 0) {
+    done?.();
+    return true;
+  }
   const bytes = frames.every((f) => f.bytes !== null) ? frames.map((f) => f.bytes as Buffer) : null;
   if (bytes !== null && socket !== null && senderIdle(ws)) {
     socket.write(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes), done && (() => done()));
@@ -142,7 +146,6 @@ export function sendPreparedBatch(
   frames.forEach((f, i) => {
     ws.send(f.payload, { binary: false }, i === frames.length - 1 && done ? () => done() : undefined);
   });
-  if (frames.length === 0) done?.();
   return true;
 }
 

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { SERVER_DEFAULTS } from '../../core/defaults.ts';
 import { processCpuMs } from '../../runner/proc-cpu.ts';
+import { sampleProcessTree } from '../../runner/proc-stats.ts';
 import { startNchan } from '../nginx.ts';
 import { BareSource } from './bare/source.ts';
 import type { FanoutServer } from './procs.ts';
@@ -68,7 +69,7 @@ export async function startNchanServer(o: {
     endpoint: `${nginx.url}/sub/perf`,
     pids,
     cpuMs: async () => schedCpuMs(pids) ?? processCpuMs(pids) ?? Number.NaN,
-    memory: async () => ({ rssKB: pids.reduce((kb, pid) => kb + rssKB(pid), 0) }),
+    memory: async () => ({ rssKB: (sampleProcessTree(nginx.pid)?.rssMB ?? 0) * 1024 }),
     connections: async () => Number(/subscribers: (\d+)/.exec(await get('/nchan_status'))?.[1] ?? Number.NaN),
     startSource: async () => source.start(),
     stopSource: async () => source.stop(),
@@ -92,13 +93,4 @@ function schedCpuMs(pids: number[]): number | null {
     return null;
   }
   return Number.isFinite(ns) ? ns / 1e6 : null;
-}
-
-/** VmRSS of pid in KB (0 when it is gone). */
-function rssKB(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
 }

@@ -9,15 +9,7 @@ import { describe, test } from 'node:test';
 import { PERF_DEFAULTS } from '../../core/defaults.ts';
 import { nchanMissing } from '../../scripts/nginx.ts';
 import { compareFanout } from '../../scripts/perf/fanout.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../helpers/process.ts';
 
 describe('perf: pushbench vs nginx + nchan', { skip: nchanMissing() }, () => {
   for (const protocol of ['sse', 'websocket'] as const) {
@@ -54,7 +46,7 @@ describe('perf: pushbench vs nginx + nchan', { skip: nchanMissing() }, () => {
       );
       const pids = c.extra?.nginxPids as number[];
       assert.equal(pids.length, 2, 'master and worker measured');
-      for (const pid of pids) assert.ok(!alive(pid), `nginx ${pid} still running`);
+      for (const pid of pids) assert.ok(!isAlive(pid), `nginx ${pid} still running`);
     });
   }
 });

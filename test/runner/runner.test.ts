@@ -9,6 +9,7 @@ import { writeReport } from '../../reports/write.ts';
 import { liveChildren } from '../../runner/child.ts';
 import { runScenario } from '../../runner/runner.ts';
 import { applyOverrides, defaultScenario } from '../../scenarios/load.ts';
+import { isAlive } from '../helpers/process.ts';
 import { checkReportInBrowser, verdictFigures } from '../helpers/report-checks.ts';
 
 const outDir = path.join(os.tmpdir(), `pushbench-runner-test-${process.pid}`);
@@ -26,15 +27,6 @@ function shortScenario(protocols: Array<'short-poll' | 'long-poll' | 'sse' | 'we
     ratePerS: 20,
     sizeBytes: 64,
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('runner', () => {

@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import { killMarked, processesWith } from '../../../clients/browser/chromium.ts';
-import { assertNothingLeft, chromiumOf, cleanOutput, isAlive, runYaml, waitUntil } from './helpers.ts';
+import { isAlive } from '../../helpers/process.ts';
+import { assertNothingLeft, chromiumOf, cleanOutput, runYaml, waitUntil } from './helpers.ts';
 
 const TSX = import.meta.resolve('tsx');
 const FIXTURE = new URL('./fixtures/orphan-run.ts', import.meta.url);

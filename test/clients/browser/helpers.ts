@@ -13,6 +13,7 @@ import type { Results, RunResult } from '../../../core/types.ts';
 import { liveChildren } from '../../../runner/child.ts';
 import { type RunOutcome, runScenario } from '../../../runner/runner.ts';
 import { parseScenario } from '../../../scenarios/load.ts';
+import { isAlive } from '../../helpers/process.ts';
 
 export const OUT_DIR = path.join(os.tmpdir(), `pushbench-browser-test-${process.pid}`);
 
@@ -24,15 +25,6 @@ export function cleanOutput(): Promise<void> {
 /** Chromium processes still running for the browser host with this pid. */
 export function chromiumOf(hostPid: number): number[] {
   return processesWith(`pushbench-chromium-${hostPid}-`);
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Poll `check` every 100 ms until it is true or `timeoutMs` passed; returns the last answer. */
