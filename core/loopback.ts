@@ -36,13 +36,27 @@ export function assertLoopbackTarget(url: string, allowRemote = false): void {
   }
 }
 
+/** Host header values already judged (isLoopbackHostHeader), at most HOST_VERDICTS_MAX of them. */
+const hostVerdicts = new Map<string, boolean>();
+export const HOST_VERDICTS_MAX = 256;
+
 /**
  * True when an HTTP Host header names a loopback host (`127.0.0.1:8080`, `localhost`,
  * `[::1]:80`, `app.localhost`): the check against DNS rebinding on servers bound to loopback
  * (a page on another site whose name re-resolves to 127.0.0.1 still sends its own name).
  */
 export function isLoopbackHostHeader(value: string | undefined): boolean {
+  if (!value) return false;
+  // A server checks every request, and its clients send the same few Host values: the verdict
+  // is kept per value (BlockList.check builds a SocketAddress per call, ~10 % of a held long
+  // poll's CPU: docs/perf.md "Long polling at its floor"). At most HOST_VERDICTS_MAX are kept;
+  // a flood of distinct values starts the table over, it never grows past that.
+  const known = hostVerdicts.get(value);
+  if (known !== undefined) return known;
   // host [":" port] only: no user info, path, query or fragment.
-  const m = value ? /^(\[[0-9a-fA-F:.]+\]|[^:[\]/?#@\s]+)(?::\d{1,5})?$/.exec(value) : null;
-  return m !== null && isLoopbackHost(m[1]);
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]/?#@\s]+)(?::\d{1,5})?$/.exec(value);
+  const verdict = m !== null && isLoopbackHost(m[1]);
+  if (hostVerdicts.size >= HOST_VERDICTS_MAX) hostVerdicts.clear();
+  hostVerdicts.set(value, verdict);
+  return verdict;
 }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertLoopbackTarget, isLoopbackHost } from '../../core/loopback.ts';
+import {
+  assertLoopbackTarget,
+  HOST_VERDICTS_MAX,
+  isLoopbackHost,
+  isLoopbackHostHeader,
+} from '../../core/loopback.ts';
 import {
   formatBytes,
   formatMs,
@@ -66,6 +71,41 @@ describe('loopback guard', () => {
       '[::ffff:a00:1]',
     ])
       assert.ok(!isLoopbackHost(h), h);
+  });
+  test('Host headers: loopback names with a port pass, others fail, the same on every call and past the verdict table size', () => {
+    const pass = [
+      '127.0.0.1:8080',
+      '127.0.0.1',
+      'localhost:80',
+      'app.localhost',
+      '[::1]:8080',
+      '[::ffff:7f00:1]:1',
+    ];
+    const fail = [
+      'example.com:8080',
+      '10.0.0.1:80',
+      '[::]:80',
+      '0.0.0.0:80',
+      'user@127.0.0.1:80',
+      '127.0.0.1:80/path',
+      '127.0.0.1:123456',
+      '127.0.0.1 :80',
+      '',
+      undefined,
+    ];
+    const check = () => {
+      for (const h of pass) assert.equal(isLoopbackHostHeader(h), true, String(h));
+      for (const h of fail) assert.equal(isLoopbackHostHeader(h), false, String(h));
+    };
+    check();
+    check(); // the second answers come from the verdict table
+    // A flood of distinct values (a loopback and a remote one each) overflows the table: every
+    // verdict stays right, and the known values are judged right again afterwards.
+    for (let i = 0; i < HOST_VERDICTS_MAX * 3; i++) {
+      assert.equal(isLoopbackHostHeader(`127.0.0.1:${i}`), true);
+      assert.equal(isLoopbackHostHeader(`evil${i}.example:80`), false);
+    }
+    check();
   });
   test('non-loopback targets are refused unless allowed', () => {
     assert.doesNotThrow(() => assertLoopbackTarget('http://127.0.0.1:8080'));
